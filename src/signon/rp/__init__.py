@@ -1,0 +1,59 @@
+"""signon.rp: the relying-party SDK for Google Sign-In and signon (httpx + cryptography only)."""
+
+from __future__ import annotations
+
+from signon.rp.claims import ANY_HOSTED_DOMAIN, IdToken
+from signon.rp.errors import (
+    CertsUnavailable,
+    CsrfCheckFailed,
+    Expired,
+    IdTokenError,
+    InvalidSignature,
+    Malformed,
+    MissingField,
+    MissingRequestedWith,
+    NotYetValid,
+    OAuthEndpointError,
+    RequestRefused,
+    RpError,
+    TokenEndpointError,
+    UnknownKey,
+    UnsupportedAlgorithm,
+    WrongAudience,
+    WrongAuthorizedParty,
+    WrongHostedDomain,
+    WrongIssuer,
+    WrongNonce,
+)
+from signon.rp.keycache import KeyCache
+from signon.rp.verify import GOOGLE_CERTS_URL, GOOGLE_ISSUERS, IdTokenVerifier, verify_id_token
+
+__all__ = [
+    "ANY_HOSTED_DOMAIN",
+    "GOOGLE_CERTS_URL",
+    "GOOGLE_ISSUERS",
+    "CertsUnavailable",
+    "CsrfCheckFailed",
+    "Expired",
+    "IdToken",
+    "IdTokenError",
+    "IdTokenVerifier",
+    "InvalidSignature",
+    "KeyCache",
+    "Malformed",
+    "MissingField",
+    "MissingRequestedWith",
+    "NotYetValid",
+    "OAuthEndpointError",
+    "RequestRefused",
+    "RpError",
+    "TokenEndpointError",
+    "UnknownKey",
+    "UnsupportedAlgorithm",
+    "WrongAudience",
+    "WrongAuthorizedParty",
+    "WrongHostedDomain",
+    "WrongIssuer",
+    "WrongNonce",
+    "verify_id_token",
+]
