@@ -1,0 +1,3 @@
+"""signon: a self-hosted implementation of Google Sign-In."""
+
+__version__ = "0.1.0"

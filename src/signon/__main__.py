@@ -1,0 +1,3 @@
+from signon.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,148 @@
+"""Sign-in, the account chooser and sign-out: the pages of a browser session."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from signon.accounts.sessions import SESSION_COOKIE
+from signon.accounts.users import authenticate
+from signon.context import Context, ctx
+from signon.http.forms import field, read_form
+from signon.http.pages import render, safe_continue, with_query
+from signon.storage.records import BrowserSession, User
+
+__all__ = [
+    "chooser_page",
+    "current_session",
+    "home_page",
+    "session_users",
+    "signedout_page",
+    "signin_page",
+    "signin_submit",
+    "signout_page",
+    "signout_submit",
+]
+
+
+async def current_session(request: Request) -> BrowserSession | None:
+    if "signon.session" not in request.scope:
+        c = ctx(request)
+        request.scope["signon.session"] = await c.sessions.load(request.cookies.get(SESSION_COOKIE))
+    session: BrowserSession | None = request.scope["signon.session"]
+    return session
+
+
+async def session_users(request: Request) -> list[User]:
+    """The accounts signed in on this browser, in `authuser` order."""
+    session = await current_session(request)
+    if session is None:
+        return []
+    store = ctx(request).store
+    users = [await store.find_user(sub) for sub in session.accounts]
+    return [u for u in users if u is not None]
+
+
+def set_session_cookie(c: Context, response: Response, value: str | None) -> None:
+    if value is None:
+        response.delete_cookie(
+            SESSION_COOKIE,
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=c.settings.secure_cookies,
+        )
+    else:
+        response.set_cookie(
+            SESSION_COOKIE,
+            value,
+            max_age=c.settings.session_idle_seconds,
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=c.settings.secure_cookies,
+        )
+
+
+async def signin_page(request: Request) -> Response:
+    continue_url = safe_continue(request.query_params.get("continue"), "/signin/chooser")
+    return render(
+        request,
+        "signin.html",
+        continue_url=continue_url,
+        email=request.query_params.get("Email") or request.query_params.get("email"),
+        signed_in=bool(await session_users(request)),
+    )
+
+
+async def signin_submit(request: Request) -> Response:
+    c = ctx(request)
+    form = await read_form(request)
+    email, password = field(form, "email").strip(), field(form, "password")
+    continue_url = safe_continue(field(form, "continue"), "/signin/chooser")
+    user = await authenticate(c.store, c.hasher, email, password) if email and password else None
+    if user is None:
+        error = (
+            "Enter an email and password."
+            if not (email and password)
+            else ("Wrong email or password. Try again.")
+        )
+        return render(
+            request, "signin.html", 401, error=error, email=email, continue_url=continue_url
+        )
+    session, cookie = await c.sessions.sign_in(
+        await current_session(request), user.sub, request.headers.get("user-agent", "")
+    )
+    authuser = str(session.accounts.index(user.sub))
+    response = RedirectResponse(with_query(continue_url, authuser=authuser), status_code=303)
+    set_session_cookie(c, response, cookie)
+    return response
+
+
+async def chooser_page(request: Request) -> Response:
+    continue_url = safe_continue(request.query_params.get("continue"), "/")
+    users = await session_users(request)
+    if not users:
+        return RedirectResponse(with_query("/signin", **{"continue": continue_url}), 303)
+    accounts = [
+        {"user": u, "href": with_query(continue_url, authuser=str(i))} for i, u in enumerate(users)
+    ]
+    other = with_query("/signin", **{"continue": with_query(continue_url, authuser=None)})
+    return render(request, "chooser.html", accounts=accounts, other_href=other, signed_in=True)
+
+
+async def signout_page(request: Request) -> Response:
+    return render(request, "signout.html", accounts=await session_users(request))
+
+
+async def signout_submit(request: Request) -> Response:
+    c = ctx(request)
+    form = await read_form(request)
+    session = await current_session(request)
+    remaining = 0
+    if session is not None:
+        authuser = field(form, "authuser")
+        if authuser.isdigit() and int(authuser) < len(session.accounts):
+            await c.sessions.sign_out(session, session.accounts[int(authuser)])
+            remaining = len(session.accounts) - 1
+        else:
+            await c.sessions.sign_out(session)
+    response = RedirectResponse(f"/signedout?remaining={remaining}", status_code=303)
+    if remaining == 0:
+        set_session_cookie(c, response, None)
+    return response
+
+
+async def signedout_page(request: Request) -> Response:
+    return render(request, "signedout.html", remaining=bool(await session_users(request)))
+
+
+async def home_page(request: Request) -> Response:
+    users = await session_users(request)
+    return render(
+        request,
+        "home.html",
+        accounts=users,
+        signed_in=bool(users),
+        issuer=ctx(request).settings.issuer,
+    )

@@ -1,0 +1,176 @@
+"""OAuth clients: validating origins and redirect URIs, creating clients in Google's shapes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from signon.protocol.ids import (
+    CLIENT_ID_SUFFIX,
+    hash_secret,
+    new_client_id,
+    new_client_secret,
+    new_project_number,
+)
+from signon.settings import is_loopback_host
+from signon.storage.records import Client, ClientType, Project
+from signon.storage.store import Conflict, Store
+
+__all__ = [
+    "CLIENT_TYPES",
+    "ClientError",
+    "NewClient",
+    "check_client_secret",
+    "check_origin",
+    "check_redirect_uri",
+    "create_client",
+    "ensure_project",
+    "native_scheme",
+]
+
+CLIENT_TYPES: tuple[ClientType, ...] = ("web", "ios", "android", "desktop")
+_PROJECT = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
+_IMPORTED_ID = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+class ClientError(ValueError):
+    """A client field is invalid; `field` says which, the message says why."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _check_url_basics(field: str, url: str, what: str) -> tuple[str, str]:
+    if "*" in url:
+        raise ClientError(field, f"{url!r}: wildcards are not allowed in {what}s")
+    if any(ch.isspace() for ch in url):
+        raise ClientError(field, f"{url!r}: {what}s cannot contain whitespace")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ClientError(field, f"{url!r}: a {what} must be an absolute http(s) URL")
+    if parts.username or parts.password:
+        raise ClientError(field, f"{url!r}: a {what} cannot contain a user name or password")
+    if parts.fragment or "#" in url:
+        raise ClientError(field, f"{url!r}: a {what} cannot contain a fragment (#)")
+    try:
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        raise ClientError(field, f"{url!r}: the port is not a number from 0 to 65535") from None
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ClientError(
+            field, f"{url!r}: must use https (http is allowed only on localhost, 127.0.0.1, [::1])"
+        )
+    return parts.scheme, parts.hostname
+
+
+def check_origin(origin: str) -> str:
+    """An Authorized JavaScript origin: scheme://host[:port], no path, no trailing slash."""
+    _check_url_basics("origins", origin, "JavaScript origin")
+    parts = urlsplit(origin)
+    if parts.path or parts.query:
+        raise ClientError("origins", f"{origin!r}: an origin cannot contain a path or end with '/'")
+    return origin.lower()
+
+
+def check_redirect_uri(uri: str) -> str:
+    _check_url_basics("redirect_uris", uri, "redirect URI")
+    return uri
+
+
+def native_scheme(client_id: str) -> str:
+    """iOS/Android clients own `com.googleusercontent.apps.<id without the domain>`."""
+    return "com.googleusercontent.apps." + client_id.removesuffix(CLIENT_ID_SUFFIX)
+
+
+def check_client_secret(client: Client, presented: str) -> bool:
+    from signon.protocol.ids import secrets_equal
+
+    if client.secret_hash is None:
+        return False
+    return secrets_equal(client.secret_hash, hash_secret(presented))
+
+
+@dataclass(frozen=True, slots=True)
+class NewClient:
+    client: Client
+    secret: str | None  # shown once; only its hash is stored
+
+
+async def ensure_project(store: Store, name: str, now: int) -> Project:
+    if not _PROJECT.match(name):
+        raise ClientError(
+            "project",
+            f"project {name!r}: use lower-case letters, digits and '-', starting with a letter",
+        )
+    project = await store.find_project(name)
+    if project is None:
+        project = Project(name=name, number=new_project_number(), app_name=None, created_at=now)
+        try:
+            await store.create_project(project)
+        except Conflict:  # created concurrently
+            found = await store.find_project(name)
+            assert found is not None
+            project = found
+    return project
+
+
+def _dedupe(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))
+
+
+async def create_client(
+    store: Store,
+    *,
+    name: str,
+    type: ClientType = "web",
+    project: str = "default",
+    origins: Iterable[str] = (),
+    redirect_uris: Iterable[str] = (),
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    auto_consent: bool = False,
+    now: int,
+    secret_factory: Callable[[], str] = new_client_secret,
+) -> NewClient:
+    if not name.strip():
+        raise ClientError("name", "a client needs a name")
+    if type not in CLIENT_TYPES:
+        raise ClientError("type", f"type {type!r} is not one of {', '.join(CLIENT_TYPES)}")
+    origins = _dedupe(check_origin(o) for o in origins)
+    redirect_uris = _dedupe(check_redirect_uri(u) for u in redirect_uris)
+    if type != "web" and origins:
+        raise ClientError("origins", "only web clients have Authorized JavaScript origins")
+    if type in ("ios", "android") and redirect_uris:
+        raise ClientError(
+            "redirect_uris",
+            f"{type} clients need no redirect URI: their scheme is the reversed client ID",
+        )
+    if client_id is not None and not _IMPORTED_ID.match(client_id):
+        raise ClientError("client_id", f"client ID {client_id!r} is not printable ASCII")
+    if client_secret is not None and type in ("ios", "android"):
+        raise ClientError("client_secret", f"{type} clients are public: they have no secret")
+    proj = await ensure_project(store, project, now)
+    if client_id is not None and await store.find_client(client_id) is not None:
+        raise ClientError("client_id", f"a client with ID {client_id} already exists")
+    secret = None if type in ("ios", "android") else (client_secret or secret_factory())
+    client = Client(
+        client_id=client_id or new_client_id(proj.number),
+        project=proj.name,
+        name=name.strip(),
+        type=type,
+        secret_hash=hash_secret(secret) if secret else None,
+        origins=origins,
+        redirect_uris=redirect_uris,
+        auto_consent=auto_consent,
+        created_at=now,
+    )
+    try:
+        await store.create_client(client)
+    except Conflict:
+        raise ClientError(
+            "client_id", f"a client with ID {client.client_id} already exists"
+        ) from None
+    return NewClient(client, secret)

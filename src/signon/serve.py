@@ -1,0 +1,71 @@
+"""`signon serve`: migrate, optionally seed the demo, then run uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from dataclasses import fields
+
+import uvicorn
+
+from signon.accounts.passwords import PasswordHasher
+from signon.app import create_app
+from signon.demo import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+from signon.settings import Settings, env_name
+from signon.storage import open_store, upgrade
+
+__all__ = ["serve"]
+
+
+async def _seed(settings: Settings) -> None:
+    store = open_store(settings.database_url)
+    try:
+        await seed_demo(store, PasswordHasher(), int(time.time()))
+    finally:
+        await store.close()
+
+
+def _banner(settings: Settings) -> str:
+    lines = [
+        f"signon {'emulator ' if settings.emulator else ''}on {settings.issuer}",
+        f"  database  {settings.database_url}",
+        f"  discovery {settings.issuer}/.well-known/openid-configuration",
+    ]
+    if settings.demo:
+        lines += [
+            "  demo web client (origins http://localhost:8000, http://127.0.0.1:8000)",
+            f"    client_id     {DEMO_CLIENT_ID}",
+            f"    client_secret {DEMO_CLIENT_SECRET}",
+            f"  demo user       {DEMO_EMAIL} / {DEMO_PASSWORD}",
+            f"  sign in at      {settings.issuer}/signin",
+        ]
+    return "\n".join(lines)
+
+
+def serve(settings: Settings) -> int:
+    upgrade(settings.database_url)
+    if settings.demo:
+        asyncio.run(_seed(settings))
+    print(_banner(settings), flush=True)
+    if settings.workers > 1:
+        # Each worker builds its own app from the environment (flags already folded in).
+        for f in fields(Settings):
+            value = getattr(settings, f.name)
+            if value is not None:
+                os.environ[env_name(f.name)] = (
+                    str(value).lower() if isinstance(value, bool) else str(value)
+                )
+        uvicorn.run(
+            "signon.app:app_from_environment",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_level="info",
+            proxy_headers=False,
+        )
+    else:
+        app = create_app(settings, open_store(settings.database_url))
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    return 0

@@ -1,0 +1,556 @@
+"""The one Store implementation: SQLAlchemy Core on SQLite (embedded default) or PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import and_, delete, event, func, insert, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from signon.storage import schema as t
+from signon.storage.records import (
+    AuthCode,
+    BrowserSession,
+    Client,
+    Grant,
+    Project,
+    SigningKey,
+    Token,
+    User,
+)
+from signon.storage.store import CodeConsumption, Conflict, StoreUnavailable
+
+__all__ = ["SqlStore", "create_engine_for"]
+
+
+def create_engine_for(sqlalchemy_url: str) -> AsyncEngine:
+    if sqlalchemy_url.startswith("sqlite"):
+        engine = create_async_engine(sqlalchemy_url, connect_args={"timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    return create_async_engine(
+        sqlalchemy_url, pool_pre_ping=True, pool_size=10, max_overflow=10, pool_timeout=10
+    )
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    # pysqlite's own transaction handling begins lazily and cannot take the write lock up front.
+    # We emit BEGIN ourselves: BEGIN IMMEDIATE for writes, so two processes racing to consume
+    # the same code queue on the lock instead of failing with SQLITE_BUSY_SNAPSHOT.
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        write = conn.get_execution_options().get("signon_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _scopes(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+def _user(r: Row[Any]) -> User:
+    return User(
+        sub=r.sub,
+        email=r.email,
+        email_verified=bool(r.email_verified),
+        name=r.name,
+        given_name=r.given_name,
+        family_name=r.family_name,
+        picture=r.picture,
+        locale=r.locale,
+        hd=r.hd,
+        password_hash=r.password_hash,
+        is_admin=bool(r.is_admin),
+        custom_claims=json.loads(r.custom_claims),
+        created_at=r.created_at,
+    )
+
+
+def _user_values(u: User) -> dict[str, Any]:
+    return {
+        "sub": u.sub,
+        "email": u.email.lower(),
+        "email_verified": u.email_verified,
+        "name": u.name,
+        "given_name": u.given_name,
+        "family_name": u.family_name,
+        "picture": u.picture,
+        "locale": u.locale,
+        "hd": u.hd,
+        "password_hash": u.password_hash,
+        "is_admin": u.is_admin,
+        "custom_claims": json.dumps(u.custom_claims, sort_keys=True),
+        "created_at": u.created_at,
+    }
+
+
+def _project(r: Row[Any]) -> Project:
+    return Project(**r._asdict())
+
+
+def _client(r: Row[Any]) -> Client:
+    d = r._asdict()
+    d["origins"] = tuple(json.loads(d["origins"]))
+    d["redirect_uris"] = tuple(json.loads(d["redirect_uris"]))
+    d["auto_consent"] = bool(d["auto_consent"])
+    return Client(**d)
+
+
+def _client_values(c: Client) -> dict[str, Any]:
+    return {
+        "client_id": c.client_id,
+        "project": c.project,
+        "name": c.name,
+        "type": c.type,
+        "secret_hash": c.secret_hash,
+        "origins": json.dumps(list(c.origins)),
+        "redirect_uris": json.dumps(list(c.redirect_uris)),
+        "auto_consent": c.auto_consent,
+        "created_at": c.created_at,
+    }
+
+
+def _grant(r: Row[Any]) -> Grant:
+    d = r._asdict()
+    d["scopes"] = _scopes(d["scopes"])
+    return Grant(**d)
+
+
+def _code(r: Row[Any]) -> AuthCode:
+    d = r._asdict()
+    d["scopes"] = _scopes(d["scopes"])
+    d["offline"], d["issue_refresh"] = bool(d["offline"]), bool(d["issue_refresh"])
+    return AuthCode(**d)
+
+
+def _token(r: Row[Any]) -> Token:
+    d = r._asdict()
+    d["scopes"] = _scopes(d["scopes"])
+    d["offline"] = bool(d["offline"])
+    return Token(**d)
+
+
+def _token_values(tok: Token) -> dict[str, Any]:
+    return {
+        "token_hash": tok.token_hash,
+        "kind": tok.kind,
+        "client_id": tok.client_id,
+        "user_sub": tok.user_sub,
+        "grant_id": tok.grant_id,
+        "family_id": tok.family_id,
+        "scopes": " ".join(tok.scopes),
+        "offline": tok.offline,
+        "azp": tok.azp,
+        "created_at": tok.created_at,
+        "expires_at": tok.expires_at,
+        "revoked_at": tok.revoked_at,
+    }
+
+
+class SqlStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    @asynccontextmanager
+    async def _tx(self, write: bool = False) -> AsyncIterator[AsyncConnection]:
+        try:
+            async with self.engine.connect() as conn:
+                if write:
+                    conn = await conn.execution_options(signon_write=True)
+                async with conn.begin():
+                    yield conn
+        except IntegrityError as exc:
+            raise Conflict(str(exc.orig)) from exc
+        except (OperationalError, InterfaceError, OSError, TimeoutError) as exc:
+            raise StoreUnavailable("the database is unavailable") from exc
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise StoreUnavailable("the database connection was lost") from exc
+            raise
+
+    # lifecycle ---------------------------------------------------------------------------
+    async def ping(self) -> None:
+        async with self._tx() as conn:
+            await conn.execute(select(1))
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def reset(self) -> None:
+        async with self._tx(write=True) as conn:
+            for table in reversed(t.metadata.sorted_tables):
+                await conn.execute(delete(table))
+
+    # users -------------------------------------------------------------------------------
+    async def create_user(self, user: User) -> None:
+        async with self._tx(write=True) as conn:
+            await conn.execute(insert(t.users).values(**_user_values(user)))
+
+    async def find_user(self, sub: str) -> User | None:
+        async with self._tx() as conn:
+            row = (await conn.execute(select(t.users).where(t.users.c.sub == sub))).first()
+        return _user(row) if row else None
+
+    async def find_user_by_email(self, email: str) -> User | None:
+        query = select(t.users).where(t.users.c.email == email.lower())
+        async with self._tx() as conn:
+            row = (await conn.execute(query)).first()
+        return _user(row) if row else None
+
+    async def list_users(self) -> list[User]:
+        async with self._tx() as conn:
+            rows = await conn.execute(
+                select(t.users).order_by(t.users.c.created_at, t.users.c.email)
+            )
+        return [_user(r) for r in rows]
+
+    async def update_user(self, user: User) -> None:
+        values = _user_values(user)
+        del values["sub"], values["created_at"]
+        async with self._tx(write=True) as conn:
+            await conn.execute(update(t.users).where(t.users.c.sub == user.sub).values(**values))
+
+    async def delete_user(self, sub: str) -> bool:
+        async with self._tx(write=True) as conn:
+            await self._revoke_where(conn, t.tokens.c.user_sub == sub, 0)
+            result = await conn.execute(delete(t.users).where(t.users.c.sub == sub))
+        return result.rowcount > 0
+
+    # projects and clients ----------------------------------------------------------------
+    async def create_project(self, project: Project) -> None:
+        async with self._tx(write=True) as conn:
+            await conn.execute(insert(t.projects).values(**_asdict(project)))
+
+    async def find_project(self, name: str) -> Project | None:
+        async with self._tx() as conn:
+            row = (await conn.execute(select(t.projects).where(t.projects.c.name == name))).first()
+        return _project(row) if row else None
+
+    async def list_projects(self) -> list[Project]:
+        async with self._tx() as conn:
+            rows = await conn.execute(select(t.projects).order_by(t.projects.c.name))
+        return [_project(r) for r in rows]
+
+    async def update_project(self, project: Project) -> None:
+        values = _asdict(project)
+        del values["name"], values["number"], values["created_at"]
+        query = update(t.projects).where(t.projects.c.name == project.name).values(**values)
+        async with self._tx(write=True) as conn:
+            await conn.execute(query)
+
+    async def delete_project(self, name: str) -> bool:
+        async with self._tx(write=True) as conn:
+            ids = select(t.clients.c.client_id).where(t.clients.c.project == name)
+            await self._revoke_where(conn, t.tokens.c.client_id.in_(ids), 0)
+            await conn.execute(delete(t.clients).where(t.clients.c.project == name))
+            result = await conn.execute(delete(t.projects).where(t.projects.c.name == name))
+        return result.rowcount > 0
+
+    async def create_client(self, client: Client) -> None:
+        async with self._tx(write=True) as conn:
+            await conn.execute(insert(t.clients).values(**_client_values(client)))
+
+    async def find_client(self, client_id: str) -> Client | None:
+        query = select(t.clients).where(t.clients.c.client_id == client_id)
+        async with self._tx() as conn:
+            row = (await conn.execute(query)).first()
+        return _client(row) if row else None
+
+    async def list_clients(self, project: str | None = None) -> list[Client]:
+        query = select(t.clients).order_by(t.clients.c.created_at, t.clients.c.client_id)
+        if project is not None:
+            query = query.where(t.clients.c.project == project)
+        async with self._tx() as conn:
+            rows = await conn.execute(query)
+        return [_client(r) for r in rows]
+
+    async def update_client(self, client: Client) -> None:
+        values = _client_values(client)
+        del values["client_id"], values["created_at"]
+        query = update(t.clients).where(t.clients.c.client_id == client.client_id).values(**values)
+        async with self._tx(write=True) as conn:
+            await conn.execute(query)
+
+    async def delete_client(self, client_id: str) -> bool:
+        async with self._tx(write=True) as conn:
+            # Tokens outlive nothing: a deleted client's tokens stop working at once.
+            await self._revoke_where(conn, t.tokens.c.client_id == client_id, 0)
+            query = delete(t.clients).where(t.clients.c.client_id == client_id)
+            result = await conn.execute(query)
+        return result.rowcount > 0
+
+    # signing keys ------------------------------------------------------------------------
+    async def list_signing_keys(self) -> list[SigningKey]:
+        query = select(t.signing_keys).order_by(t.signing_keys.c.activates_at)
+        async with self._tx() as conn:
+            rows = await conn.execute(query)
+        return [SigningKey(**r._asdict()) for r in rows]
+
+    async def add_signing_key(self, key: SigningKey, older_publish_until: int | None) -> None:
+        async with self._tx(write=True) as conn:
+            if older_publish_until is not None:
+                await conn.execute(
+                    update(t.signing_keys)
+                    .where(t.signing_keys.c.publish_until.is_(None))
+                    .values(publish_until=older_publish_until)
+                )
+            await conn.execute(insert(t.signing_keys).values(**_asdict(key)))
+
+    async def delete_signing_key(self, kid: str) -> bool:
+        async with self._tx(write=True) as conn:
+            result = await conn.execute(delete(t.signing_keys).where(t.signing_keys.c.kid == kid))
+        return result.rowcount > 0
+
+    async def get_or_create_secret(self, name: str, value: str) -> str:
+        query = select(t.instance_secrets.c.value).where(t.instance_secrets.c.name == name)
+        async with self._tx(write=True) as conn:
+            existing = (await conn.execute(query)).scalar()
+            if existing is None:
+                await conn.execute(insert(t.instance_secrets).values(name=name, value=value))
+                return value
+        return str(existing)
+
+    # browser sessions --------------------------------------------------------------------
+    async def create_session(self, session: BrowserSession) -> None:
+        values = _asdict(session)
+        del values["accounts"]
+        async with self._tx(write=True) as conn:
+            await conn.execute(insert(t.browser_sessions).values(**values))
+
+    async def find_session(self, id_hash: str, now: int) -> BrowserSession | None:
+        s, a = t.browser_sessions, t.session_accounts
+        async with self._tx() as conn:
+            row = (
+                await conn.execute(select(s).where(s.c.id_hash == id_hash, s.c.expires_at > now))
+            ).first()
+            if row is None:
+                return None
+            subs = await conn.execute(
+                select(a.c.user_sub).where(a.c.session_hash == id_hash).order_by(a.c.position)
+            )
+            return BrowserSession(**row._asdict(), accounts=tuple(subs.scalars()))
+
+    async def touch_session(self, id_hash: str, now: int, expires_at: int) -> None:
+        s = t.browser_sessions
+        query = (
+            update(s).where(s.c.id_hash == id_hash).values(last_seen_at=now, expires_at=expires_at)
+        )
+        async with self._tx(write=True) as conn:
+            await conn.execute(query)
+
+    async def add_session_account(self, id_hash: str, user_sub: str, now: int) -> None:
+        a = t.session_accounts
+        async with self._tx(write=True) as conn:
+            present = await conn.execute(
+                select(a.c.user_sub).where(a.c.session_hash == id_hash, a.c.user_sub == user_sub)
+            )
+            if present.first() is not None:
+                return
+            last = await conn.execute(
+                select(func.max(a.c.position)).where(a.c.session_hash == id_hash)
+            )
+            position = (last.scalar() or 0) + 1
+            await conn.execute(
+                insert(a).values(
+                    session_hash=id_hash, user_sub=user_sub, position=position, signed_in_at=now
+                )
+            )
+
+    async def remove_session_account(self, id_hash: str, user_sub: str) -> None:
+        a = t.session_accounts
+        async with self._tx(write=True) as conn:
+            await conn.execute(
+                delete(a).where(a.c.session_hash == id_hash, a.c.user_sub == user_sub)
+            )
+
+    async def delete_session(self, id_hash: str) -> None:
+        async with self._tx(write=True) as conn:
+            await conn.execute(
+                delete(t.session_accounts).where(t.session_accounts.c.session_hash == id_hash)
+            )
+            await conn.execute(
+                delete(t.browser_sessions).where(t.browser_sessions.c.id_hash == id_hash)
+            )
+
+    async def list_user_sessions(self, user_sub: str, now: int) -> list[BrowserSession]:
+        s, a = t.browser_sessions, t.session_accounts
+        query = (
+            select(s)
+            .join(a, a.c.session_hash == s.c.id_hash)
+            .where(a.c.user_sub == user_sub, s.c.expires_at > now)
+            .order_by(s.c.last_seen_at.desc())
+        )
+        async with self._tx() as conn:
+            rows = list(await conn.execute(query))
+        return [BrowserSession(**r._asdict(), accounts=(user_sub,)) for r in rows]
+
+    async def sign_out_user_everywhere(self, user_sub: str, keep: str | None = None) -> int:
+        a = t.session_accounts
+        condition = a.c.user_sub == user_sub
+        if keep is not None:
+            condition = and_(condition, a.c.session_hash != keep)
+        async with self._tx(write=True) as conn:
+            result = await conn.execute(delete(a).where(condition))
+        return result.rowcount
+
+    # grants ------------------------------------------------------------------------------
+    async def find_grant(self, user_sub: str, client_id: str) -> Grant | None:
+        g = t.grants
+        query = select(g).where(
+            g.c.user_sub == user_sub, g.c.client_id == client_id, g.c.revoked_at.is_(None)
+        )
+        async with self._tx() as conn:
+            row = (await conn.execute(query)).first()
+        return _grant(row) if row else None
+
+    async def find_grant_by_id(self, grant_id: str) -> Grant | None:
+        async with self._tx() as conn:
+            row = (
+                await conn.execute(select(t.grants).where(t.grants.c.grant_id == grant_id))
+            ).first()
+        return _grant(row) if row else None
+
+    async def save_grant(
+        self, user_sub: str, client_id: str, scopes: Sequence[str], now: int, new_id: str
+    ) -> Grant:
+        """Add `scopes` to the user's grant for the client, creating (or reviving) it."""
+        g = t.grants
+        async with self._tx(write=True) as conn:
+            query = select(g).where(g.c.user_sub == user_sub, g.c.client_id == client_id)
+            row = (await conn.execute(query.with_for_update())).first()
+            if row is None:
+                values = dict(
+                    grant_id=new_id,
+                    user_sub=user_sub,
+                    client_id=client_id,
+                    scopes=" ".join(sorted(set(scopes))),
+                    created_at=now,
+                    updated_at=now,
+                )
+                await conn.execute(insert(g).values(**values))
+            elif row.revoked_at is not None:
+                # A revoked grant is gone for good; a new consent starts a new grant ID.
+                await conn.execute(
+                    update(g)
+                    .where(g.c.grant_id == row.grant_id)
+                    .values(
+                        grant_id=new_id,
+                        scopes=" ".join(sorted(set(scopes))),
+                        created_at=now,
+                        updated_at=now,
+                        revoked_at=None,
+                    )
+                )
+            else:
+                merged = " ".join(sorted(set(_scopes(row.scopes)) | set(scopes)))
+                await conn.execute(
+                    update(g)
+                    .where(g.c.grant_id == row.grant_id)
+                    .values(scopes=merged, updated_at=now)
+                )
+            result = (await conn.execute(query)).one()
+        return _grant(result)
+
+    async def list_grants(self, user_sub: str | None = None) -> list[Grant]:
+        g = t.grants
+        query = select(g).where(g.c.revoked_at.is_(None)).order_by(g.c.created_at)
+        if user_sub is not None:
+            query = query.where(g.c.user_sub == user_sub)
+        async with self._tx() as conn:
+            rows = await conn.execute(query)
+        return [_grant(r) for r in rows]
+
+    async def revoke_grant(self, grant_id: str, now: int) -> bool:
+        g, c = t.grants, t.auth_codes
+        async with self._tx(write=True) as conn:
+            result = await conn.execute(
+                update(g)
+                .where(g.c.grant_id == grant_id, g.c.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
+            await self._revoke_where(conn, t.tokens.c.grant_id == grant_id, now)
+            await conn.execute(
+                update(c)
+                .where(c.c.grant_id == grant_id, c.c.consumed_at.is_(None))
+                .values(consumed_at=now)
+            )
+        return result.rowcount > 0
+
+    # codes and tokens --------------------------------------------------------------------
+    async def save_code(self, code: AuthCode) -> None:
+        values = _asdict(code)
+        values["scopes"] = " ".join(code.scopes)
+        async with self._tx(write=True) as conn:
+            await conn.execute(insert(t.auth_codes).values(**values))
+
+    async def consume_code(
+        self, code_hash: str, now: int, issue: Callable[[AuthCode], Sequence[Token]]
+    ) -> CodeConsumption:
+        c = t.auth_codes
+        async with self._tx(write=True) as conn:
+            claimed = (
+                await conn.execute(
+                    update(c)
+                    .where(
+                        c.c.code_hash == code_hash, c.c.consumed_at.is_(None), c.c.expires_at > now
+                    )
+                    .values(consumed_at=now)
+                    .returning(*c.c)
+                )
+            ).first()
+            if claimed is not None:
+                code = _code(claimed)
+                tokens = tuple(issue(code))
+                if tokens:
+                    await conn.execute(insert(t.tokens), [_token_values(x) for x in tokens])
+                return CodeConsumption("ok", code, tokens)
+            row = (await conn.execute(select(c).where(c.c.code_hash == code_hash))).first()
+            if row is None:
+                return CodeConsumption("unknown")
+            code = _code(row)
+            if code.consumed_at is None:
+                return CodeConsumption("expired", code)
+            # RFC 6749 4.1.2: a replayed code revokes the tokens issued from it.
+            await self._revoke_where(conn, t.tokens.c.family_id == code.code_id, now)
+            return CodeConsumption("replayed", code)
+
+    async def save_tokens(self, tokens: Sequence[Token]) -> None:
+        async with self._tx(write=True) as conn:
+            await conn.execute(insert(t.tokens), [_token_values(x) for x in tokens])
+
+    async def find_token(self, token_hash: str) -> Token | None:
+        async with self._tx() as conn:
+            row = (
+                await conn.execute(select(t.tokens).where(t.tokens.c.token_hash == token_hash))
+            ).first()
+        return _token(row) if row else None
+
+    async def revoke_family(self, family_id: str, now: int) -> int:
+        async with self._tx(write=True) as conn:
+            return await self._revoke_where(conn, t.tokens.c.family_id == family_id, now)
+
+    @staticmethod
+    async def _revoke_where(conn: AsyncConnection, condition: Any, now: int) -> int:
+        tk = t.tokens
+        result = await conn.execute(
+            update(tk).where(condition, tk.c.revoked_at.is_(None)).values(revoked_at=now)
+        )
+        return result.rowcount
+
+
+def _asdict(record: Any) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in record.__slots__}
