@@ -1,4 +1,4 @@
-"""Fixtures for signon.rp: test RSA keys, a token minter and a fake JWKS endpoint (MockTransport)."""
+"""Fixtures for signon.rp: test RSA keys, a token minter, a fake JWKS endpoint (MockTransport)."""
 
 from __future__ import annotations
 

