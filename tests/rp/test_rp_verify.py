@@ -11,8 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import CLIENT_ID, NOW, FakeIdp, b64url, google_claims, test_key, unsigned
 from cryptography.hazmat.primitives import serialization
+from rp_fakes import CLIENT_ID, NOW, FakeIdp, b64url, google_claims, test_key, unsigned
 
 from signon.rp import (
     ANY_HOSTED_DOMAIN,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from signon.rp.claims import ANY_HOSTED_DOMAIN, IdToken
+from signon.rp.client import OAuthClient
 from signon.rp.errors import (
     CertsUnavailable,
     CsrfCheckFailed,
@@ -26,6 +27,7 @@ from signon.rp.errors import (
     WrongNonce,
 )
 from signon.rp.keycache import KeyCache
+from signon.rp.tokens import TokenSet
 from signon.rp.verify import GOOGLE_CERTS_URL, GOOGLE_ISSUERS, IdTokenVerifier, verify_id_token
 
 __all__ = [
@@ -44,10 +46,12 @@ __all__ = [
     "MissingField",
     "MissingRequestedWith",
     "NotYetValid",
+    "OAuthClient",
     "OAuthEndpointError",
     "RequestRefused",
     "RpError",
     "TokenEndpointError",
+    "TokenSet",
     "UnknownKey",
     "UnsupportedAlgorithm",
     "WrongAudience",
