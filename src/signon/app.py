@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 from signon.accounts.passwords import PasswordHasher
 from signon.accounts.sessions import Sessions
 from signon.context import Context
-from signon.http import discovery, signin
+from signon.http import authorize, discovery, introspection, signin, token
 from signon.http.errors import EXCEPTION_HANDLERS
 from signon.http.middleware import BodyLimit, SecurityHeaders
 from signon.keys.keyring import Keyring
@@ -36,6 +36,19 @@ def routes() -> list[BaseRoute]:
         Route("/.well-known/openid-configuration", discovery.openid_configuration),
         Route("/oauth2/v3/certs", discovery.jwks),
         Route("/oauth2/v1/certs", discovery.pem_certs),
+        Route("/o/oauth2/v2/auth", authorize.authorize, methods=["GET", "POST"]),
+        Route("/o/oauth2/auth", authorize.authorize, methods=["GET", "POST"]),
+        Route("/token", token.token_endpoint, methods=["POST"]),
+        Route("/oauth2/v4/token", token.token_endpoint, methods=["POST"]),
+        Route("/o/oauth2/token", token.token_endpoint, methods=["POST"]),
+        Route("/oauth2/v3/token", token.token_endpoint, methods=["POST"]),
+        Route("/revoke", introspection.revoke, methods=["GET", "POST"]),
+        Route("/o/oauth2/revoke", introspection.revoke, methods=["GET", "POST"]),
+        Route("/oauth2/v3/tokeninfo", introspection.tokeninfo, methods=["GET", "POST"]),
+        Route("/oauth2/v1/tokeninfo", introspection.tokeninfo, methods=["GET", "POST"]),
+        Route("/tokeninfo", introspection.tokeninfo, methods=["GET", "POST"]),
+        Route("/oauth2/v3/userinfo", introspection.userinfo, methods=["GET", "POST"]),
+        Route("/v1/userinfo", introspection.userinfo, methods=["GET", "POST"]),
         Route("/signin", signin.signin_page, methods=["GET"]),
         Route("/signin", signin.signin_submit, methods=["POST"]),
         Route("/ServiceLogin", signin.signin_page, methods=["GET"]),

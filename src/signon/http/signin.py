@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -64,12 +66,30 @@ def set_session_cookie(c: Context, response: Response, value: str | None) -> Non
         )
 
 
+async def app_name_for(c: Context, client_id: str | None) -> str | None:
+    """The name people see: the project's consent-screen app name, else the client's name."""
+    client = await c.store.find_client(client_id) if client_id else None
+    if client is None:
+        return None
+    project = await c.store.find_project(client.project)
+    return (project.app_name if project and project.app_name else None) or client.name
+
+
+async def _app_for_continue(request: Request, continue_url: str) -> str | None:
+    parts = urlsplit(continue_url)
+    if not parts.path.startswith("/o/oauth2/"):
+        return None
+    client_id = parse_qs(parts.query).get("client_id", [None])[0]
+    return await app_name_for(ctx(request), client_id)
+
+
 async def signin_page(request: Request) -> Response:
     continue_url = safe_continue(request.query_params.get("continue"), "/signin/chooser")
     return render(
         request,
         "signin.html",
         continue_url=continue_url,
+        app_name=await _app_for_continue(request, continue_url),
         email=request.query_params.get("Email") or request.query_params.get("email"),
         signed_in=bool(await session_users(request)),
     )
@@ -88,7 +108,13 @@ async def signin_submit(request: Request) -> Response:
             else ("Wrong email or password. Try again.")
         )
         return render(
-            request, "signin.html", 401, error=error, email=email, continue_url=continue_url
+            request,
+            "signin.html",
+            401,
+            error=error,
+            email=email,
+            continue_url=continue_url,
+            app_name=await _app_for_continue(request, continue_url),
         )
     session, cookie = await c.sessions.sign_in(
         await current_session(request), user.sub, request.headers.get("user-agent", "")

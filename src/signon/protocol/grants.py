@@ -1,0 +1,200 @@
+"""The token endpoint's grants: authorization_code (with native cross-client audience) and
+refresh_token (RFC 6749 4.1.3, 6; spec 1.4 for Google's answers)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from signon.errors import (
+    InvalidAudience,
+    InvalidGrant,
+    InvalidRequest,
+    InvalidScope,
+    RedirectUriMismatch,
+    UnauthorizedClient,
+)
+from signon.keys.keyring import Keyring
+from signon.protocol.client_auth import AuthenticatedClient
+from signon.protocol.id_token import mint_id_token
+from signon.protocol.ids import hash_secret, new_code, new_opaque_id
+from signon.protocol.pkce import check_verifier
+from signon.protocol.responses import CODE_LIFETIME
+from signon.protocol.scopes import OPENID, normalise_scopes, scope_string
+from signon.protocol.tokens import ACCESS_TOKEN_LIFETIME, Minted, find_live_token, mint_token
+from signon.storage.records import AuthCode, Client, Token
+from signon.storage.store import Store
+
+__all__ = ["TokenContext", "exchange_code", "refresh_access_token"]
+
+EXPIRED_OR_REVOKED = "Token has been expired or revoked."
+
+
+@dataclass(frozen=True, slots=True)
+class TokenContext:
+    store: Store
+    keyring: Keyring
+    issuer: str
+    now: int
+
+
+async def _audience_client(tc: TokenContext, client: Client, audience: str | None) -> Client | None:
+    """Seed 003: a native client may ask for tokens whose audience is its project's server."""
+    if not audience or audience == client.client_id:
+        return None
+    server = await tc.store.find_client(audience)
+    if (
+        client.type not in ("ios", "android")
+        or server is None
+        or server.type != "web"
+        or server.project != client.project
+    ):
+        raise InvalidAudience()
+    return server
+
+
+async def exchange_code(
+    tc: TokenContext, auth: AuthenticatedClient, form: Mapping[str, str]
+) -> dict[str, Any]:
+    code_value = form.get("code")
+    if not code_value:
+        raise InvalidRequest("Missing required parameter: code")
+    if "redirect_uri" not in form:
+        raise InvalidRequest("Missing required parameter: redirect_uri")
+    redirect_uri = form["redirect_uri"]
+    verifier = form.get("code_verifier") or None  # older Node clients send an empty one
+    server = await _audience_client(tc, auth.client, form.get("audience"))
+    minted: list[Minted] = []
+
+    def issue(code: AuthCode) -> Sequence[Token]:
+        # Runs inside the store's transaction: raising here leaves the code unconsumed, so
+        # a thief without the verifier cannot burn the legitimate client's code.
+        if code.client_id != auth.client.client_id:
+            raise InvalidGrant("Bad Request")
+        if code.redirect_uri != redirect_uri:
+            raise RedirectUriMismatch("Bad Request")
+        check_verifier(code.code_challenge, code.code_challenge_method, verifier)
+        if not auth.with_secret and code.code_challenge is None:
+            raise InvalidGrant("Bad Request")  # RFC 9700 2.1.1: public clients need PKCE
+        common = dict(
+            client_id=code.client_id,
+            user_sub=code.user_sub,
+            grant_id=code.grant_id,
+            family_id=code.code_id,
+            scopes=code.scopes,
+            now=tc.now,
+            offline=code.offline,
+            azp=code.azp,
+        )
+        minted.append(mint_token("access", **common))  # type: ignore[arg-type]
+        if code.issue_refresh:
+            minted.append(mint_token("refresh", **common))  # type: ignore[arg-type]
+        return [m.record for m in minted]
+
+    result = await tc.store.consume_code(hash_secret(code_value), tc.now, issue)
+    if result.status != "ok" or result.code is None:
+        raise InvalidGrant("Bad Request")
+    code = result.code
+    body = _token_body(minted, code.scopes)
+    if OPENID in code.scopes:
+        user = await tc.store.find_user(code.user_sub)
+        if user is None:
+            raise InvalidGrant("Bad Request")
+        body["id_token"] = mint_id_token(
+            tc.keyring,
+            issuer=tc.issuer,
+            user=user,
+            audience=server.client_id if server else code.client_id,
+            azp=code.azp or code.client_id,
+            scopes=code.scopes,
+            now=tc.now,
+            nonce=code.nonce,
+            access_token=minted[0].value,
+        )
+    if server is not None:
+        body["server_code"] = await _server_code(tc, code, server)
+    return body
+
+
+async def _server_code(tc: TokenContext, code: AuthCode, server: Client) -> str:
+    """A one-time code for the server client (seed 003's serverAuthCode), exchanged by the
+    server with its own secret and redirect_uri="". It yields a refresh token."""
+    value = new_code()
+    await tc.store.save_code(
+        AuthCode(
+            code_hash=hash_secret(value),
+            code_id=new_opaque_id(),
+            client_id=server.client_id,
+            user_sub=code.user_sub,
+            grant_id=code.grant_id,
+            redirect_uri="",
+            scopes=code.scopes,
+            created_at=tc.now,
+            expires_at=tc.now + CODE_LIFETIME,
+            auth_time=code.auth_time,
+            offline=True,
+            issue_refresh=True,
+            azp=code.client_id,
+        )
+    )
+    return value
+
+
+def _token_body(minted: list[Minted], scopes: Sequence[str]) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "access_token": minted[0].value,
+        "expires_in": ACCESS_TOKEN_LIFETIME,
+        "scope": scope_string(scopes),
+        "token_type": "Bearer",
+    }
+    if len(minted) > 1:
+        body["refresh_token"] = minted[1].value
+    return body
+
+
+async def refresh_access_token(
+    tc: TokenContext, auth: AuthenticatedClient, form: Mapping[str, str]
+) -> dict[str, Any]:
+    value = form.get("refresh_token")
+    if not value:
+        raise InvalidRequest("Missing required parameter: refresh_token")
+    token = await find_live_token(tc.store, value, tc.now, "refresh")
+    if token is None:
+        raise InvalidGrant(EXPIRED_OR_REVOKED)
+    if token.client_id != auth.client.client_id:
+        raise UnauthorizedClient("Unauthorized")
+    user = await tc.store.find_user(token.user_sub)
+    if user is None:
+        raise InvalidGrant(EXPIRED_OR_REVOKED)
+    scopes: tuple[str, ...] = token.scopes
+    if form.get("scope"):
+        narrowed = normalise_scopes(form["scope"])
+        if not set(narrowed) <= set(token.scopes):
+            raise InvalidScope("Some requested scopes were not granted by the refresh token.")
+        scopes = narrowed
+    access = mint_token(
+        "access",
+        client_id=token.client_id,
+        user_sub=token.user_sub,
+        grant_id=token.grant_id,
+        family_id=token.family_id,
+        scopes=scopes,
+        now=tc.now,
+        offline=True,
+        azp=token.azp,
+    )
+    await tc.store.save_tokens([access.record])
+    body = _token_body([access], scopes)
+    if OPENID in scopes:
+        body["id_token"] = mint_id_token(
+            tc.keyring,
+            issuer=tc.issuer,
+            user=user,
+            audience=token.client_id,
+            azp=token.azp or token.client_id,
+            scopes=scopes,
+            now=tc.now,
+            access_token=access.value,
+        )
+    return body

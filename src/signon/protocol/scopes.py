@@ -1,0 +1,76 @@
+"""Scopes, normalised the way Google does (spec 2.6).
+
+`email` and `profile` are stored in their long forms
+(`https://www.googleapis.com/auth/userinfo.email`, `.../userinfo.profile`), and `openid` is added
+whenever either is requested, so the granted scope differs from the requested one exactly as
+Google's does (oauthlib users know this as "Scope has changed").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from signon.errors import InvalidScope
+
+__all__ = [
+    "EMAIL",
+    "OPENID",
+    "PROFILE",
+    "describe_scopes",
+    "has_email",
+    "has_profile",
+    "normalise_scopes",
+    "redirect_scope_string",
+    "scope_string",
+]
+
+OPENID = "openid"
+EMAIL = "https://www.googleapis.com/auth/userinfo.email"
+PROFILE = "https://www.googleapis.com/auth/userinfo.profile"
+_ALIASES = {"email": EMAIL, "profile": PROFILE, OPENID: OPENID, EMAIL: EMAIL, PROFILE: PROFILE}
+_ORDER = {EMAIL: 0, PROFILE: 1, OPENID: 2}
+
+
+def normalise_scopes(raw: str | None) -> tuple[str, ...]:
+    """Space-delimited scopes -> the canonical set, in Google's order. Unknown scopes refused."""
+    requested = (raw or "").replace("+", " ").split()
+    if not requested:
+        raise InvalidScope("Missing required parameter: scope")
+    unknown = [s for s in requested if s not in _ALIASES]
+    if unknown:
+        raise InvalidScope(f"Some requested scopes were invalid. {{invalid={unknown}}}")
+    scopes = {_ALIASES[s] for s in requested}
+    if scopes & {EMAIL, PROFILE}:
+        scopes.add(OPENID)
+    return tuple(sorted(scopes, key=_ORDER.__getitem__))
+
+
+def scope_string(scopes: Iterable[str]) -> str:
+    return " ".join(sorted(set(scopes), key=lambda s: _ORDER.get(s, 9)))
+
+
+def redirect_scope_string(requested_raw: str, granted: Iterable[str]) -> str:
+    """Google's redirect echoes the short forms the app asked for, then the long forms."""
+    short = [s for s in dict.fromkeys(requested_raw.split()) if s in ("email", "profile")]
+    order = {PROFILE: 0, EMAIL: 1, OPENID: 2}
+    return " ".join([*short, *sorted(set(granted), key=lambda s: order.get(s, 9))])
+
+
+def has_email(scopes: Iterable[str]) -> bool:
+    return EMAIL in scopes
+
+
+def has_profile(scopes: Iterable[str]) -> bool:
+    return PROFILE in scopes
+
+
+_WORDS = {
+    OPENID: "Associate you with your personal info on signon",
+    EMAIL: "See your primary email address",
+    PROFILE: "See your personal info, including any personal info you've made publicly available",
+}
+
+
+def describe_scopes(scopes: Iterable[str]) -> list[str]:
+    """Each permission in words, for the consent page."""
+    return [_WORDS[s] for s in sorted(set(scopes), key=lambda s: _ORDER.get(s, 9)) if s in _WORDS]
