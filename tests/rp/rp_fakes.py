@@ -113,6 +113,8 @@ class FakeIdp:
         self.fetches += 1
         if self.down:
             raise httpx.ConnectError("connection refused", request=request)
+        if self.format == "html":
+            return httpx.Response(self.status, text="<html>captive portal</html>")
         if self.format == "jwks":
             body: Any = {"keys": [jwk(kid, key) for kid, key in self.keys.items()]}
         else:
