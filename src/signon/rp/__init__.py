@@ -26,6 +26,14 @@ from signon.rp.errors import (
     WrongIssuer,
     WrongNonce,
 )
+from signon.rp.helpers import (
+    check_csrf_double_submit,
+    check_requested_with,
+    error_status,
+    get_auth_code,
+    get_login_credential,
+    get_tokensignin_token,
+)
 from signon.rp.keycache import KeyCache
 from signon.rp.tokens import TokenSet
 from signon.rp.verify import GOOGLE_CERTS_URL, GOOGLE_ISSUERS, IdTokenVerifier, verify_id_token
@@ -59,5 +67,11 @@ __all__ = [
     "WrongHostedDomain",
     "WrongIssuer",
     "WrongNonce",
+    "check_csrf_double_submit",
+    "check_requested_with",
+    "error_status",
+    "get_auth_code",
+    "get_login_credential",
+    "get_tokensignin_token",
     "verify_id_token",
 ]
