@@ -160,6 +160,18 @@ def test_verify_rejects_malformed_token(idp: FakeIdp, make: Any, message: str) -
         idp.verifier().verify(make(idp.mint()))
 
 
+def test_verify_rejects_non_finite_json_numbers(idp: FakeIdp) -> None:
+    head = b64url(json.dumps({"alg": "RS256", "kid": "k1"}).encode())
+    body = b64url(b'{"exp": Infinity, "iat": 0}')
+    with pytest.raises(Malformed, match="payload is not"):
+        idp.verifier().verify(f"{head}.{body}.AAAA")
+
+
+def test_verify_rejects_non_ascii_token(idp: FakeIdp) -> None:
+    with pytest.raises(Malformed, match="non-ASCII"):
+        idp.verifier().verify(idp.mint() + "é")
+
+
 def test_verify_rejects_token_signed_by_another_key(idp: FakeIdp) -> None:
     forged = idp.mint("k3", headers={"kid": "k1"})  # signed with k3, claims to be k1
     with pytest.raises(InvalidSignature, match="does not verify with key 'k1'"):
