@@ -17,7 +17,18 @@ from starlette.staticfiles import StaticFiles
 from signon.accounts.passwords import PasswordHasher
 from signon.accounts.sessions import Sessions
 from signon.context import Context
-from signon.http import authorize, discovery, introspection, signin, token
+from signon.http import (
+    admin_api,
+    authorize,
+    console,
+    discovery,
+    gsi,
+    introspection,
+    myaccount,
+    platformjs,
+    signin,
+    token,
+)
 from signon.http.errors import EXCEPTION_HANDLERS
 from signon.http.middleware import BodyLimit, SecurityHeaders
 from signon.keys.keyring import Keyring
@@ -58,6 +69,11 @@ def routes() -> list[BaseRoute]:
         Route("/signout", signin.signout_submit, methods=["POST"]),
         Route("/Logout", signin.signout_page, methods=["GET"]),
         Route("/signedout", signin.signedout_page),
+        *gsi.routes(),
+        *platformjs.routes(),
+        *console.routes(),
+        *myaccount.routes(),
+        *admin_api.routes(),
         Mount("/static", StaticFiles(directory=WEB / "static"), name="static"),
     ]
 
