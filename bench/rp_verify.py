@@ -119,16 +119,24 @@ def serve_certs(pem_map: dict[str, str], jwks: dict[str, Any]) -> tuple[str, Cal
 
 
 def rate(fn: Callable[[], object], seconds: float) -> float:
-    """Best of three runs of ``seconds / 3`` each, in calls per second."""
-    fn()  # warm up (caches, imports)
-    best = 0.0
-    for _ in range(3):
-        calls, start, deadline = 0, time.perf_counter(), time.perf_counter() + seconds / 3
-        while (now := time.perf_counter()) < deadline:
-            for _ in range(20):
-                fn()
-            calls += 20
-        best = max(best, calls / (now - start))
+    """Calls per second of ``fn`` over about ``seconds``."""
+    calls, start, deadline = 0, time.perf_counter(), time.perf_counter() + seconds
+    while (now := time.perf_counter()) < deadline:
+        for _ in range(20):
+            fn()
+        calls += 20
+    return calls / (now - start)
+
+
+def best_rates(cases: list[tuple[str, Callable[[], object]]], seconds: float) -> list[float]:
+    """Best of five interleaved rounds per case, so load drifting on the machine (other
+    processes) hits every case alike instead of whichever happened to run at the time."""
+    for _, fn in cases:
+        fn()  # warm up (key caches, imports, connections)
+    best = [0.0] * len(cases)
+    for _ in range(5):
+        for i, (_, fn) in enumerate(cases):
+            best[i] = max(best[i], rate(fn, seconds / 5))
     return best
 
 
@@ -162,7 +170,9 @@ def main() -> None:
             ("google.oauth2.id_token.verify_token", lambda: google_id_token.verify_token(
                 token, session_request, CLIENT_ID, certs_url=f"{base}/oauth2/v1/certs")),
         ]  # fmt: skip
-        results = [(name, rate(fn, args.seconds)) for name, fn in cases]
+        results = list(
+            zip([name for name, _ in cases], best_rates(cases, args.seconds), strict=True)
+        )
     finally:
         stop()
 
