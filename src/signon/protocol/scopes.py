@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from signon.errors import InvalidScope
+from signon.errors import InvalidRequest, InvalidScope
 
 __all__ = [
     "EMAIL",
@@ -35,10 +35,16 @@ def normalise_scopes(raw: str | None) -> tuple[str, ...]:
     """Space-delimited scopes -> the canonical set, in Google's order. Unknown scopes refused."""
     requested = (raw or "").replace("+", " ").split()
     if not requested:
-        raise InvalidScope("Missing required parameter: scope")
-    unknown = [s for s in requested if s not in _ALIASES]
+        raise InvalidRequest("Missing required parameter: scope")
+    unknown = [s for s in dict.fromkeys(requested) if s not in _ALIASES]
     if unknown:
-        raise InvalidScope(f"Some requested scopes were invalid. {{invalid={unknown}}}")
+        # Google's wording: "... {valid=[https://www.googleapis.com/auth/userinfo.email],
+        # invalid=[youtube.readonly]}" (valid ones in their long forms).
+        valid = dict.fromkeys(_ALIASES[s] for s in requested if s in _ALIASES)
+        raise InvalidScope(
+            "Some requested scopes were invalid. "
+            f"{{valid=[{', '.join(valid)}], invalid=[{', '.join(unknown)}]}}"
+        )
     scopes = {_ALIASES[s] for s in requested}
     if scopes & {EMAIL, PROFILE}:
         scopes.add(OPENID)
