@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from signon.context import ctx
-from signon.errors import InvalidRequest, UnsupportedGrantType
+from signon.errors import UnsupportedGrantType
 from signon.http.params import form_params
 from signon.protocol.client_auth import authenticate_client
 from signon.protocol.grants import TokenContext, exchange_code, refresh_access_token
@@ -20,10 +20,9 @@ NO_STORE = {"Cache-Control": "no-cache, no-store, max-age=0, must-revalidate", "
 async def token_endpoint(request: Request) -> JSONResponse:
     c = ctx(request)
     form = await form_params(request)
-    grant_type = form.get("grant_type")
-    if not grant_type:
-        raise InvalidRequest("Missing required parameter: grant_type")
+    grant_type = form.get("grant_type") or ""
     if grant_type not in ("authorization_code", "refresh_token"):
+        # Google answers a missing grant_type the same way: "Invalid grant_type: ".
         raise UnsupportedGrantType(f"Invalid grant_type: {grant_type}")
     auth = await authenticate_client(c.store, form, request.headers.get("authorization"))
     keyring = await c.keyring.fresh()
