@@ -183,26 +183,22 @@ def test_settings_unsupported_database_url_refused(url: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("url", "asynchronous", "expected"),
+    ("url", "expected"),
     [
-        ("sqlite:///signon.db", True, "sqlite+aiosqlite:///signon.db"),
-        ("sqlite:///signon.db", False, "sqlite:///signon.db"),
-        ("sqlite:////var/lib/signon.db", True, "sqlite+aiosqlite:////var/lib/signon.db"),
-        ("sqlite:///:memory:", True, "sqlite+aiosqlite:///:memory:"),
-        ("postgresql://u@h:5432/db", True, "postgresql+psycopg://u@h:5432/db"),
-        ("postgresql://u@h:5432/db", False, "postgresql+psycopg://u@h:5432/db"),
-        ("postgres://u@h/db", True, "postgresql+psycopg://u@h/db"),
-        ("postgresql+psycopg://u@h/db", True, "postgresql+psycopg://u@h/db"),
+        ("sqlite:///signon.db", "sqlite:///signon.db"),
+        ("sqlite:////var/lib/signon.db", "sqlite:////var/lib/signon.db"),
+        ("sqlite:///:memory:", "sqlite:///:memory:"),
+        ("postgresql://u@h:5432/db", "postgresql+psycopg://u@h:5432/db"),
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
     ],
 )
-def test_settings_database_url_mapped_to_pinned_driver(
-    url: str, asynchronous: bool, expected: str
-) -> None:
-    assert database_url_for_sqlalchemy(url, asynchronous=asynchronous) == expected
+def test_settings_database_url_mapped_to_pinned_driver(url: str, expected: str) -> None:
+    assert database_url_for_sqlalchemy(url) == expected
 
 
 def test_settings_sqlite_home_path_expanded() -> None:
-    mapped = database_url_for_sqlalchemy("sqlite:///~/signon.db", asynchronous=True)
+    mapped = database_url_for_sqlalchemy("sqlite:///~/signon.db")
     assert "~" not in mapped
     assert mapped.endswith("/signon.db")
 

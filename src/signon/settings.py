@@ -58,10 +58,6 @@ class Settings:
     def secure_cookies(self) -> bool:
         return self.issuer.startswith("https://")
 
-    @property
-    def sqlalchemy_url(self) -> str:
-        return database_url_for_sqlalchemy(self.database_url, asynchronous=True)
-
 
 def env_name(name: str) -> str:
     """`database_url` -> SIGNON_DATABASE_URL (the flag is --database); others SIGNON_<NAME>."""
@@ -137,7 +133,7 @@ def check_settings(s: Settings) -> Settings:
         )
     issuer = s.issuer or f"http://{_url_host(s.host)}:{s.port}"
     check_issuer(issuer)
-    database_url_for_sqlalchemy(s.database_url, asynchronous=True)
+    database_url_for_sqlalchemy(s.database_url)
     if issuer.startswith("https://") and not s.secret_key:
         raise SettingsError(
             "SIGNON_SECRET_KEY: required when the issuer is https "
@@ -193,7 +189,7 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
-def database_url_for_sqlalchemy(url: str, *, asynchronous: bool) -> str:
+def database_url_for_sqlalchemy(url: str) -> str:
     """Map signon's database URL to a SQLAlchemy URL with the driver we pin."""
     if url.startswith("sqlite:///"):
         path = url[len("sqlite:///") :]
@@ -201,7 +197,7 @@ def database_url_for_sqlalchemy(url: str, *, asynchronous: bool) -> str:
             raise SettingsError(f"SIGNON_DATABASE_URL: {url!r} names no file")
         if path != ":memory:":
             path = str(Path(path).expanduser())
-        return ("sqlite+aiosqlite:///" if asynchronous else "sqlite:///") + path
+        return "sqlite:///" + path
     for prefix in ("postgresql://", "postgres://", "postgresql+psycopg://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]

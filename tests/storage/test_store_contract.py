@@ -587,7 +587,7 @@ async def test_store_revoke_family_revokes_live_tokens_once(store: SqlStore) -> 
 # hashes only ---------------------------------------------------------------------------------
 def all_rows_text(database_url: str) -> str:
     """Every value of every row of every table, as one string."""
-    engine = create_engine(database_url_for_sqlalchemy(database_url, asynchronous=False))
+    engine = create_engine(database_url_for_sqlalchemy(database_url))
     try:
         with engine.connect() as conn:
             return "\n".join(

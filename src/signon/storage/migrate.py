@@ -33,7 +33,7 @@ def head_revision() -> str:
 
 def upgrade(database_url: str) -> str:
     """Bring the schema to the newest revision; returns it. Safe to run concurrently."""
-    url = database_url_for_sqlalchemy(database_url, asynchronous=False)
+    url = database_url_for_sqlalchemy(database_url)
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
@@ -55,7 +55,7 @@ def upgrade(database_url: str) -> str:
 
 
 def current_revision(database_url: str) -> str | None:
-    url = database_url_for_sqlalchemy(database_url, asynchronous=False)
+    url = database_url_for_sqlalchemy(database_url)
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
