@@ -55,7 +55,7 @@ async def authenticate_client(
     else:
         client_id, secret = body_id, body_secret
     if not client_id:
-        raise InvalidRequest("Missing required parameter: client_id")
+        raise InvalidRequest("Could not determine client ID from request.")  # Google's words
     client = await store.find_client(client_id)
     if client is None:
         raise InvalidClient("The OAuth client was not found.")
