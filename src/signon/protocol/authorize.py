@@ -88,7 +88,7 @@ async def parse_client(store: Store, params: Mapping[str, str]) -> tuple[Client,
     client = await store.find_client(client_id)
     if client is None:
         raise AuthPageError(401, "invalid_client", "The OAuth client was not found.")
-    redirect_uri = params.get("redirect_uri")
+    redirect_uri = _one(params, "redirect_uri")  # Google: an empty one is a missing one
     if redirect_uri is None:
         raise AuthPageError(400, "invalid_request", "Missing required parameter: redirect_uri")
     if not is_redirect_allowed(client, redirect_uri, _one(params, "origin")):
