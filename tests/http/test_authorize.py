@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
+from urllib.parse import parse_qsl, urlsplit
 
 import jwt
 import pytest
@@ -20,6 +22,7 @@ from tests.http.flows import (
     REDIRECT_URI,
     STATE,
     Response,
+    approve,
     auth_params,
     authorize,
     authorized,
@@ -27,9 +30,12 @@ from tests.http.flows import (
     fast_harness,  # noqa: F401 - the `harness` fixture for this module
     form_post_of,
     half_hash,
+    hidden_fields,
+    is_consent_page,
     native_redirect,
     postmessage_of,
     redirect_of,
+    sign_in_from,
     signed_in,
     verify_id_token,
 )
@@ -80,8 +86,11 @@ def test_authorize_unknown_client_shows_401_page(
     assert_error_page(response, 401, "invalid_client", "The OAuth client was not found.")
 
 
-def test_authorize_without_redirect_uri_shows_400_page(harness: Harness, web: NewClient) -> None:
-    response = authorize(harness, auth_params(web, redirect_uri=None))
+@pytest.mark.parametrize("redirect_uri", [None, ""])
+def test_authorize_without_redirect_uri_shows_400_page(
+    harness: Harness, web: NewClient, redirect_uri: str | None
+) -> None:
+    response = authorize(harness, auth_params(web, redirect_uri=redirect_uri))
     assert_error_page(response, 400, "invalid_request", "Missing required parameter: redirect_uri")
 
 
@@ -491,3 +500,355 @@ def test_authorize_web_client_redirect_uri_with_query_keeps_it(harness: Harness)
     location = response.headers["location"]
     assert location.startswith("http://localhost:5000/cb?tenant=7&")
     assert re.search(r"[?&]code=4%2F0A", location)
+
+
+# -- choosing the account -----------------------------------------------------------------
+
+_ACCOUNT = re.compile(
+    r'<a class="account" role="button" href="([^"]+)">.*?<span class="email">([^<]+)</span>',
+    re.DOTALL,
+)
+
+
+def chooser_accounts(response: Response) -> dict[str, str]:
+    """Email -> link of each account listed on a chooser page."""
+    assert response.status_code == 200
+    assert "Choose an account" in response.text
+    return {email: html.unescape(href) for href, email in _ACCOUNT.findall(response.text)}
+
+
+def query_of(url: str) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+
+
+def test_authorize_without_session_redirects_to_signin_with_continue(harness: Harness) -> None:
+    harness.user()
+    web = harness.web_client()
+    params = auth_params(web)
+    response = authorize(harness, params)
+    assert response.status_code == 302
+    location = urlsplit(response.headers["location"])
+    assert location.path == "/signin"
+    back = query_of(response.headers["location"])["continue"]
+    assert urlsplit(back).path == AUTH
+    assert query_of(back) == params
+
+
+def test_authorize_continues_after_signin_with_authuser(harness: Harness) -> None:
+    harness.user()
+    web = harness.web_client()
+    to_signin = authorize(harness, auth_params(web))
+    signed = sign_in_from(harness, to_signin.headers["location"], "ada@example.com")
+    assert signed.status_code == 303
+    back = signed.headers["location"]
+    assert query_of(back)["authuser"] == "0"
+    consent = harness.client.get(back)
+    assert is_consent_page(consent)
+    assert redirect_of(approve(harness, consent)).query["authuser"] == "0"
+
+
+def test_authorize_two_accounts_show_chooser_listing_both(harness: Harness) -> None:
+    signed_in(harness, "ada@example.com")
+    signed_in(harness, "bob@example.com")
+    web = harness.web_client()
+    accounts = chooser_accounts(authorize(harness, auth_params(web)))
+    assert set(accounts) == {"ada@example.com", "bob@example.com"}
+    assert query_of(accounts["ada@example.com"])["authuser"] == "0"
+    assert query_of(accounts["bob@example.com"])["authuser"] == "1"
+    assert "Use another account" in authorize(harness, auth_params(web)).text
+
+
+def test_authorize_choosing_second_account_signs_in_as_it(harness: Harness) -> None:
+    signed_in(harness, "ada@example.com")
+    bob = signed_in(harness, "bob@example.com")
+    web = harness.web_client()
+    params = auth_params(web, response_type="id_token", nonce="n")
+    href = chooser_accounts(authorize(harness, params))["bob@example.com"]
+    consent = harness.client.get(href)
+    assert is_consent_page(consent)
+    assert "bob@example.com" in consent.text
+    redirect = redirect_of(approve(harness, consent))
+    assert redirect.fragment["authuser"] == "1"
+    claims = verify_id_token(harness, redirect.fragment["id_token"], web.client.client_id)
+    assert claims["sub"] == bob.sub
+
+
+def test_authorize_select_account_shows_chooser_for_one_account(
+    harness: Harness, web: NewClient
+) -> None:
+    response = authorize(harness, auth_params(web, prompt="select_account"))
+    assert set(chooser_accounts(response)) == {"ada@example.com"}
+
+
+def test_authorize_select_account_proceeds_once_chosen(harness: Harness, web: NewClient) -> None:
+    chooser = authorize(harness, auth_params(web, prompt="select_account"))
+    consent = harness.client.get(chooser_accounts(chooser)["ada@example.com"])
+    assert is_consent_page(consent)
+
+
+@pytest.mark.parametrize("hint", ["bob@example.com", "BOB@example.com", "sub"])
+def test_authorize_login_hint_picks_the_account_without_chooser(
+    harness: Harness, hint: str
+) -> None:
+    signed_in(harness, "ada@example.com")
+    bob = signed_in(harness, "bob@example.com")
+    web = harness.web_client()
+    consent = authorize(harness, auth_params(web, login_hint=bob.sub if hint == "sub" else hint))
+    assert is_consent_page(consent)
+    assert "bob@example.com" in consent.text
+    assert "ada@example.com" not in consent.text
+    assert redirect_of(approve(harness, consent)).query["authuser"] == "1"
+
+
+def test_authorize_unmatched_login_hint_prefills_signin(harness: Harness, web: NewClient) -> None:
+    response = authorize(harness, auth_params(web, login_hint="carol@example.com"))
+    assert response.status_code == 302
+    location = response.headers["location"]
+    assert urlsplit(location).path == "/signin"
+    assert query_of(location)["email"] == "carol@example.com"
+    page = harness.client.get(location)
+    assert 'name="email" autocomplete="username" required autofocus value="carol@example.com"' in (
+        page.text
+    )
+
+
+def test_authorize_hd_filters_the_chooser(harness: Harness) -> None:
+    signed_in(harness, "ada@corp.example", hd="corp.example")
+    signed_in(harness, "carol@gmail.example")
+    signed_in(harness, "bob@corp.example", hd="corp.example")
+    web = harness.web_client()
+    accounts = chooser_accounts(authorize(harness, auth_params(web, hd="corp.example")))
+    assert set(accounts) == {"ada@corp.example", "bob@corp.example"}
+    assert query_of(accounts["bob@corp.example"])["authuser"] == "2"
+
+
+def test_authorize_hd_star_lists_only_hosted_accounts(harness: Harness) -> None:
+    signed_in(harness, "ada@corp.example", hd="corp.example")
+    signed_in(harness, "carol@gmail.example")
+    signed_in(harness, "bob@other.example", hd="other.example")
+    web = harness.web_client()
+    accounts = chooser_accounts(authorize(harness, auth_params(web, hd="*")))
+    assert set(accounts) == {"ada@corp.example", "bob@other.example"}
+
+
+def test_authorize_hd_matching_one_account_skips_the_chooser(harness: Harness) -> None:
+    signed_in(harness, "carol@gmail.example")
+    signed_in(harness, "ada@corp.example", hd="corp.example")
+    web = harness.web_client()
+    consent = authorize(harness, auth_params(web, hd="corp.example"))
+    assert is_consent_page(consent)
+    redirect = redirect_of(approve(harness, consent))
+    assert redirect.query["authuser"] == "1"
+    assert redirect.query["hd"] == "corp.example"
+
+
+# -- consent ------------------------------------------------------------------------------
+
+
+def test_consent_page_names_the_client_and_each_permission(
+    harness: Harness, web: NewClient
+) -> None:
+    page = authorize(harness, auth_params(web))
+    assert is_consent_page(page)
+    text = html.unescape(page.text)
+    assert "<strong>Test app</strong> wants to access your signon account" in text
+    assert "See your primary email address" in text
+    assert (
+        "See your personal info, including any personal info you've made publicly available" in text
+    )
+    assert "Associate you with your personal info on signon" in text
+    assert ">Allow</button>" in text
+    assert ">Cancel</button>" in text
+    assert "Keep this access when you are not using the app" not in text
+
+
+def test_consent_page_lists_only_the_requested_permissions(
+    harness: Harness, web: NewClient
+) -> None:
+    text = html.unescape(authorize(harness, auth_params(web, scope="openid")).text)
+    assert "Associate you with your personal info on signon" in text
+    assert "See your primary email address" not in text
+    assert "See your personal info" not in text
+
+
+def test_consent_page_names_offline_access(harness: Harness, web: NewClient) -> None:
+    page = authorize(harness, auth_params(web, access_type="offline"))
+    assert "Keep this access when you are not using the app" in page.text
+
+
+def test_consent_page_uses_the_project_app_name(harness: Harness, web: NewClient) -> None:
+    store = harness.ctx.store
+    project = harness.run(store.find_project, web.client.project)
+    assert project is not None
+    harness.run(store.update_project, replace(project, app_name="Shiny Notes"))
+    page = authorize(harness, auth_params(web))
+    assert "<strong>Shiny Notes</strong> wants to access your signon account" in page.text
+    assert "Test app" not in page.text
+
+
+def test_consent_cancel_redirects_access_denied(harness: Harness, web: NewClient) -> None:
+    response = approve(harness, authorize(harness, auth_params(web)), action="cancel")
+    assert response.status_code == 303
+    assert redirect_of(response).query == {
+        "error": "access_denied",
+        "error_description": "The user denied the request.",
+        "state": STATE,
+        "iss": ISSUER,
+    }
+
+
+def test_consent_cancel_grants_nothing(harness: Harness, web: NewClient) -> None:
+    approve(harness, authorize(harness, auth_params(web)), action="cancel")
+    assert is_consent_page(authorize(harness, auth_params(web)))
+
+
+def test_consent_is_remembered_for_the_same_scopes(harness: Harness, web: NewClient) -> None:
+    authorized(harness, web)
+    response = authorize(harness, auth_params(web))
+    redirect = redirect_of(response)
+    assert redirect.query["code"].startswith("4/0A")
+    assert redirect.query["prompt"] == "none"
+
+
+def test_consent_is_remembered_for_fewer_scopes(harness: Harness, web: NewClient) -> None:
+    authorized(harness, web)
+    redirect = redirect_of(authorize(harness, auth_params(web, scope="email")))
+    assert redirect.query["prompt"] == "none"
+    assert redirect.query["scope"] == f"email {EMAIL_SCOPE} openid"
+
+
+def test_consent_is_asked_again_for_new_scopes(harness: Harness, web: NewClient) -> None:
+    authorized(harness, web, scope="email")
+    page = authorize(harness, auth_params(web, scope="email profile"))
+    assert is_consent_page(page)
+    assert "See your personal info" in html.unescape(page.text)
+
+
+@pytest.mark.parametrize("extra", [{"prompt": "consent"}, {"approval_prompt": "force"}])
+def test_consent_is_asked_again_when_forced(
+    harness: Harness, web: NewClient, extra: dict[str, str]
+) -> None:
+    authorized(harness, web)
+    page = authorize(harness, auth_params(web, **extra))
+    assert is_consent_page(page)
+    assert redirect_of(approve(harness, page)).query["prompt"] == "consent"
+
+
+def test_consent_is_not_asked_again_with_approval_prompt_auto(
+    harness: Harness, web: NewClient
+) -> None:
+    authorized(harness, web)
+    redirect = redirect_of(authorize(harness, auth_params(web, approval_prompt="auto")))
+    assert redirect.query["prompt"] == "none"
+
+
+def test_include_granted_scopes_unions_earlier_grants(harness: Harness, web: NewClient) -> None:
+    authorized(harness, web, scope="email")
+    redirect = authorized(harness, web, scope="profile", include_granted_scopes="true")
+    assert redirect.query["scope"] == f"profile {PROFILE_SCOPE} {EMAIL_SCOPE} openid"
+
+
+def test_without_include_granted_scopes_only_requested_scopes(
+    harness: Harness, web: NewClient
+) -> None:
+    authorized(harness, web, scope="email")
+    redirect = authorized(harness, web, scope="profile")
+    assert redirect.query["scope"] == f"profile {PROFILE_SCOPE} openid"
+
+
+def test_consent_post_without_csrf_token_is_refused(harness: Harness, web: NewClient) -> None:
+    fields = hidden_fields(authorize(harness, auth_params(web)).text)
+    del fields["csrf_token"]
+    response = harness.client.post(AUTH, data={**fields, "signon_action": "allow"})
+    assert response.status_code == 403
+    assert "location" not in response.headers
+    assert is_consent_page(authorize(harness, auth_params(web)))  # nothing was granted
+
+
+def test_consent_post_with_wrong_csrf_token_is_refused(harness: Harness, web: NewClient) -> None:
+    fields = hidden_fields(authorize(harness, auth_params(web)).text)
+    fields["csrf_token"] = "A" * 43
+    response = harness.client.post(AUTH, data={**fields, "signon_action": "allow"})
+    assert response.status_code == 403
+    assert "location" not in response.headers
+    assert is_consent_page(authorize(harness, auth_params(web)))
+
+
+def test_consent_form_cannot_be_posted_from_another_browser(
+    harness: Harness, web: NewClient
+) -> None:
+    fields = hidden_fields(authorize(harness, auth_params(web)).text)
+    harness.client.cookies.delete("signon_csrf")
+    response = harness.client.post(AUTH, data={**fields, "signon_action": "allow"})
+    assert response.status_code == 403
+
+
+# -- prompt=none --------------------------------------------------------------------------
+
+
+def test_prompt_none_without_session_is_login_required(harness: Harness) -> None:
+    harness.user()
+    web = harness.web_client()
+    redirect = redirect_of(authorize(harness, auth_params(web, prompt="none")))
+    assert redirect.query == {
+        "error": "login_required",
+        "error_description": "No account is signed in.",
+        "state": STATE,
+        "iss": ISSUER,
+    }
+
+
+def test_prompt_none_without_consent_is_consent_required(harness: Harness, web: NewClient) -> None:
+    redirect = redirect_of(authorize(harness, auth_params(web, prompt="none")))
+    assert redirect.query == {
+        "error": "consent_required",
+        "error_description": "The user has not granted the app the requested scopes.",
+        "state": STATE,
+        "iss": ISSUER,
+    }
+
+
+def test_prompt_none_with_new_scopes_is_consent_required(harness: Harness, web: NewClient) -> None:
+    authorized(harness, web, scope="email")
+    redirect = redirect_of(authorize(harness, auth_params(web, prompt="none")))
+    assert redirect.query["error"] == "consent_required"
+
+
+def test_prompt_none_with_two_accounts_is_interaction_required(harness: Harness) -> None:
+    signed_in(harness, "ada@example.com")
+    signed_in(harness, "bob@example.com")
+    web = harness.web_client()
+    redirect = redirect_of(authorize(harness, auth_params(web, prompt="none")))
+    assert redirect.query == {
+        "error": "interaction_required",
+        "error_description": "More than one account is signed in; the user must choose.",
+        "state": STATE,
+        "iss": ISSUER,
+    }
+
+
+def test_prompt_none_with_unknown_login_hint_is_login_required(
+    harness: Harness, web: NewClient
+) -> None:
+    authorized(harness, web)
+    params = auth_params(web, prompt="none", login_hint="carol@example.com")
+    assert redirect_of(authorize(harness, params)).query["error"] == "login_required"
+
+
+def test_prompt_none_with_session_and_consent_issues_a_code(
+    harness: Harness, web: NewClient
+) -> None:
+    authorized(harness, web)
+    redirect = redirect_of(authorize(harness, auth_params(web, prompt="none")))
+    assert redirect.query["code"].startswith("4/0A")
+    assert redirect.query["prompt"] == "none"
+
+
+def test_prompt_none_with_two_accounts_and_authuser_issues_a_code(harness: Harness) -> None:
+    signed_in(harness, "ada@example.com")
+    signed_in(harness, "bob@example.com")
+    web = harness.web_client()
+    authorized(harness, web, login_hint="bob@example.com")
+    redirect = redirect_of(authorize(harness, auth_params(web, prompt="none", authuser="1")))
+    assert redirect.query["authuser"] == "1"
+    assert "code" in redirect.query
