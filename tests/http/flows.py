@@ -223,6 +223,7 @@ def exchange(
     harness: Harness,
     client: NewClient,
     code: str,
+    /,
     *,
     path: str = TOKEN,
     auth: tuple[str, str] | None = None,
@@ -244,7 +245,7 @@ def exchange(
 
 
 def refresh(
-    harness: Harness, client: NewClient, refresh_token: str, **overrides: str | None
+    harness: Harness, client: NewClient, refresh_token: str, /, **overrides: str | None
 ) -> Response:
     form: dict[str, str | None] = {
         "grant_type": "refresh_token",
