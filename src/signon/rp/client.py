@@ -148,7 +148,8 @@ class OAuthClient:
             params = {"access_token": access_token}
         else:
             raise ValueError("pass exactly one of id_token= or access_token=")
-        return _Call("GET", self.tokeninfo_uri, params=params)
+        # POST keeps tokens out of URLs (and so out of access logs); seed 004: GET or POST.
+        return _Call("POST", self.tokeninfo_uri, data=params)
 
     # --- transport --------------------------------------------------------------------------
 
