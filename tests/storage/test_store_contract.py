@@ -272,6 +272,18 @@ async def test_store_secret_created_once_then_kept(store: SqlStore) -> None:
     assert await store.get_or_create_secret("other", "third") == "third"
 
 
+async def test_store_find_secret_unknown_is_none(store: SqlStore) -> None:
+    assert await store.find_secret("admin") is None
+
+
+async def test_store_set_secret_creates_then_replaces(store: SqlStore) -> None:
+    await store.set_secret("admin", "one")
+    assert await store.find_secret("admin") == "one"
+    await store.set_secret("admin", "two")
+    assert await store.find_secret("admin") == "two"
+    assert await store.get_or_create_secret("admin", "three") == "two"
+
+
 # browser sessions ----------------------------------------------------------------------------
 async def test_store_session_created_and_found_without_accounts(store: SqlStore) -> None:
     await store.create_session(session("s1"))
