@@ -26,6 +26,21 @@ class Person:
     def close(self) -> None:
         self.http.close()
 
+    def sign_in(self) -> None:
+        page = self.http.get("/signin")
+        fields = hidden_fields(page.text)
+        fields.update(email=self.email, password=self.password)
+        response = self.http.post("/signin", data=fields)
+        assert response.status_code == 303, response.text[:300]
+
+    def consent(self, response: httpx.Response, approve: bool = True) -> httpx.Response:
+        """If `response` is the consent page, press Allow (or Cancel); return what follows."""
+        if 'value="allow"' not in response.text:
+            return response
+        fields = hidden_fields(response.text)
+        fields["signon_action"] = "allow" if approve else "cancel"
+        return self.http.post("/o/oauth2/v2/auth", data=fields)
+
     def authorize(self, url: str, *, approve: bool = True) -> str:
         """Walk from the authorization URL to the redirect back to the app; return its URL."""
         response = self.http.get(url)
