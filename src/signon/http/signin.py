@@ -15,6 +15,7 @@ from signon.http.pages import render, safe_continue, with_query
 from signon.storage.records import BrowserSession, User
 
 __all__ = [
+    "GSI_SESSION_COOKIE",
     "chooser_page",
     "current_session",
     "home_page",
@@ -45,6 +46,12 @@ async def session_users(request: Request) -> list[User]:
     return [u for u in users if u is not None]
 
 
+# The GIS iframes (button, One Tap) are framed by other sites, where SameSite=Lax cookies are
+# not sent; they alone read this copy (docs/gsi.md). SameSite=None needs Secure, which browsers
+# accept on loopback http too. Browsers that block third-party cookies withhold it anyway.
+GSI_SESSION_COOKIE = "signon_sid_x"
+
+
 def set_session_cookie(c: Context, response: Response, value: str | None) -> None:
     if value is None:
         response.delete_cookie(
@@ -53,6 +60,9 @@ def set_session_cookie(c: Context, response: Response, value: str | None) -> Non
             httponly=True,
             samesite="lax",
             secure=c.settings.secure_cookies,
+        )
+        response.delete_cookie(
+            GSI_SESSION_COOKIE, path="/", httponly=True, samesite="none", secure=True
         )
     else:
         response.set_cookie(
@@ -63,6 +73,15 @@ def set_session_cookie(c: Context, response: Response, value: str | None) -> Non
             httponly=True,
             samesite="lax",
             secure=c.settings.secure_cookies,
+        )
+        response.set_cookie(
+            GSI_SESSION_COOKIE,
+            value,
+            max_age=c.settings.session_idle_seconds,
+            path="/",
+            httponly=True,
+            samesite="none",
+            secure=True,
         )
 
 
