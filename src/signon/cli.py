@@ -1,4 +1,4 @@
-"""The `signon` command: serve, db, users, clients, keys.
+"""The `signon` command: serve, db, users, clients, keys, admin.
 
 Every command takes --database like `serve`; bad input exits with status 2 and one line.
 """
@@ -132,6 +132,15 @@ def _parser() -> argparse.ArgumentParser:
     kl = keys.add_parser("list", help="list keys with their state and dates")
     _common(kl)
     kl.add_argument("--json", action="store_true")
+
+    admin = sub.add_parser("admin", help="the admin API").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    _common(
+        admin.add_parser(
+            "token", help="print a new bearer token for /admin/api/ (replaces the previous one)"
+        )
+    )
     return root
 
 
@@ -303,6 +312,13 @@ async def _keys(args: argparse.Namespace, settings: Settings, store: SqlStore) -
     return 0
 
 
+async def _admin(args: argparse.Namespace, store: SqlStore) -> int:
+    from signon.admin.tokens import issue_admin_token
+
+    print(await issue_admin_token(store))
+    return 0
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from signon.serve import serve
 
@@ -327,6 +343,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         "users": lambda s: _users(args, s),
         "clients": lambda s: _clients(args, s),
         "keys": lambda s: _keys(args, settings, s),
+        "admin": lambda s: _admin(args, s),
     }
     return asyncio.run(_with_store(settings, handlers[args.command]))
 

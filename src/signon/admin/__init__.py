@@ -1,0 +1,1 @@
+"""The admin API's core: request bodies, the admin token, views of records, state transfer."""

@@ -1,0 +1,177 @@
+"""Export and import of an instance's state as one JSON document, and reset (emulator only).
+
+Exported: users (with password hashes), projects, clients (with secret hashes), signing keys
+(private keys exactly as stored: sealed with SIGNON_SECRET_KEY when one is set) and live grants.
+Not exported: browser sessions, authorization codes, access and refresh tokens (short-lived or
+tied to a browser); after an import people sign in again and apps obtain new tokens, while ID
+tokens signed before still verify because the keys come along.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import MISSING, dataclass, fields
+from typing import Any
+
+from signon.accounts.changes import FieldError, check_user_fields
+from signon.admin.tokens import ADMIN_TOKEN_SECRET
+from signon.errors import InvalidRequest
+from signon.keys.keyring import Keyring
+from signon.keys.material import KeyDecryptionError, open_private_key
+from signon.protocol.clients import CLIENT_TYPES
+from signon.storage.records import Client, Grant, Project, SigningKey, User
+from signon.storage.store import Store
+
+__all__ = ["EXPORT_FORMAT", "ImportConflict", "export_state", "import_state", "reset_state"]
+
+EXPORT_FORMAT = "signon-export-v1"
+_KEPT_SECRETS = ("csrf", ADMIN_TOKEN_SECRET)  # survive a reset: pages and the API keep working
+
+
+class ImportConflict(Exception):
+    """The instance already holds users, projects or clients."""
+
+
+def _record(r: Any) -> dict[str, Any]:
+    out = {name: getattr(r, name) for name in r.__slots__}
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
+
+
+async def export_state(store: Store, now: int) -> dict[str, Any]:
+    return {
+        "format": EXPORT_FORMAT,
+        "exported_at": now,
+        "users": [_record(u) for u in await store.list_users()],
+        "projects": [_record(p) for p in await store.list_projects()],
+        "clients": [_record(c) for c in await store.list_clients()],
+        "signing_keys": [_record(k) for k in await store.list_signing_keys()],
+        "grants": [_record(g) for g in await store.list_grants()],
+    }
+
+
+async def reset_state(store: Store, keyring: Keyring) -> None:
+    """Delete all data; keep the instance secrets; start again with one fresh signing key."""
+    kept = {name: await store.find_secret(name) for name in _KEPT_SECRETS}
+    await store.reset()
+    for name, value in kept.items():
+        if value is not None:
+            await store.set_secret(name, value)
+    await keyring.load()
+
+
+# import ------------------------------------------------------------------------------------
+_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "str": lambda v: isinstance(v, str),
+    "str | None": lambda v: v is None or isinstance(v, str),
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "int | None": lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool)),
+    "bool": lambda v: isinstance(v, bool),
+    "tuple[str, ...]": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+    "dict[str, Any]": lambda v: isinstance(v, dict),
+    "ClientType": lambda v: v in CLIENT_TYPES,
+}
+
+
+def _parse(cls: type, raw: Any, where: str) -> Any:
+    if not isinstance(raw, dict):
+        raise InvalidRequest(f"{where}: expected a JSON object")
+    known = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(raw) - set(known))
+    if unknown:
+        raise InvalidRequest(f"{where}.{unknown[0]}: unknown field")
+    values: dict[str, Any] = {}
+    for name, f in known.items():
+        if name not in raw:
+            if f.default is MISSING and f.default_factory is MISSING:
+                raise InvalidRequest(f"{where}.{name}: required field is missing")
+            continue
+        if not _CHECKS[str(f.type)](raw[name]):
+            raise InvalidRequest(f"{where}.{name}: expected {f.type}")
+        values[name] = tuple(raw[name]) if str(f.type).startswith("tuple") else raw[name]
+    return cls(**values)
+
+
+def _list(doc: dict[str, Any], name: str, cls: type) -> list[Any]:
+    raw = doc.get(name, [])
+    if not isinstance(raw, list):
+        raise InvalidRequest(f"{name}: expected an array")
+    return [_parse(cls, item, f"{name}[{i}]") for i, item in enumerate(raw)]
+
+
+@dataclass(frozen=True, slots=True)
+class _State:
+    users: list[User]
+    projects: list[Project]
+    clients: list[Client]
+    keys: list[SigningKey]
+    grants: list[Grant]
+
+
+def _check(doc: dict[str, Any], secret_key: str | None) -> _State:
+    if doc.get("format") != EXPORT_FORMAT:
+        raise InvalidRequest(f"format: expected {EXPORT_FORMAT!r} (a document from /export)")
+    state = _State(
+        _list(doc, "users", User),
+        _list(doc, "projects", Project),
+        _list(doc, "clients", Client),
+        _list(doc, "signing_keys", SigningKey),
+        _list(doc, "grants", Grant),
+    )
+    for i, u in enumerate(state.users):
+        try:
+            check_user_fields({"email": u.email, "sub": u.sub, "custom_claims": u.custom_claims})
+        except FieldError as exc:
+            raise InvalidRequest(f"users[{i}].{exc.field}: {exc.message}") from None
+    projects = {p.name for p in state.projects}
+    for i, c in enumerate(state.clients):
+        if c.project not in projects:
+            raise InvalidRequest(f"clients[{i}].project: no project {c.project!r} in projects")
+    subs, client_ids = {u.sub for u in state.users}, {c.client_id for c in state.clients}
+    for i, g in enumerate(state.grants):
+        if g.user_sub not in subs or g.client_id not in client_ids:
+            raise InvalidRequest(f"grants[{i}]: its user_sub or client_id is not in this export")
+    for i, k in enumerate(state.keys):
+        try:
+            open_private_key(k.private_key, secret_key, k.kid)
+        except KeyDecryptionError as exc:
+            raise InvalidRequest(f"signing_keys[{i}].private_key: {exc}") from None
+        except ValueError:
+            raise InvalidRequest(
+                f"signing_keys[{i}].private_key: not a PEM private key (nor a sealed one)"
+            ) from None
+    return state
+
+
+async def import_state(
+    store: Store, keyring: Keyring, doc: dict[str, Any], secret_key: str | None
+) -> dict[str, int]:
+    """Load an export into an instance without users, projects or clients. Everything is checked
+    before the first write. The export's signing keys replace the instance's own."""
+    state = _check(doc, secret_key)
+    if await store.list_users() or await store.list_projects() or await store.list_clients():
+        raise ImportConflict("this instance already has data; reset it or use an empty database")
+    for u in state.users:
+        await store.create_user(u)
+    for p in state.projects:
+        await store.create_project(p)
+    for c in state.clients:
+        await store.create_client(c)
+    if state.keys:
+        existing = {k.kid for k in await store.list_signing_keys()}
+        for k in state.keys:
+            if k.kid not in existing:
+                await store.add_signing_key(k, None)
+        for kid in existing - {k.kid for k in state.keys}:
+            await store.delete_signing_key(kid)
+    for g in state.grants:
+        # The store dates a grant by its `now`: created_at and updated_at both become the
+        # original created_at.
+        await store.save_grant(g.user_sub, g.client_id, g.scopes, g.created_at, g.grant_id)
+    await keyring.load()
+    return {
+        "users": len(state.users),
+        "projects": len(state.projects),
+        "clients": len(state.clients),
+        "signing_keys": len(state.keys),
+        "grants": len(state.grants),
+    }
