@@ -115,7 +115,7 @@
     }
 
     document.getElementById('ot-close')?.addEventListener('click', () => post('close'));
-    document.querySelectorAll('.ot-account:not(.ot-single), #ot-continue').forEach((el) => {
+    document.querySelectorAll('button.ot-account, #ot-continue').forEach((el) => {
       el.addEventListener('click', () => choose(/** @type {HTMLElement} */ (el).dataset.sub || '', 'user'));
     });
 
