@@ -79,11 +79,6 @@ def fast_harness(
         yield Harness(client, clock)
 
 
-def s256(verifier: str) -> str:
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-
-
 def native_redirect(client: NewClient, path: str = "/oauth2redirect") -> str:
     return f"{native_scheme(client.client.client_id)}:{path}"
 
@@ -266,11 +261,6 @@ def tokens(harness: Harness, client: NewClient, **overrides: str | None) -> dict
     return body
 
 
-def error_body(response: Response) -> dict[str, Any]:
-    body: dict[str, Any] = response.json()
-    return body
-
-
 # -- resource endpoints -------------------------------------------------------------------
 
 
@@ -325,13 +315,13 @@ __all__ = [
     "TOKEN",
     "VERIFIER",
     "Redirect",
+    "Response",
     "approve",
     "auth_params",
     "authorize",
     "authorized",
     "consent_through",
     "default_redirect",
-    "error_body",
     "exchange",
     "fast_harness",
     "form_post_of",
@@ -343,7 +333,6 @@ __all__ = [
     "postmessage_of",
     "redirect_of",
     "refresh",
-    "s256",
     "sign_in_from",
     "signed_in",
     "tokens",
