@@ -33,6 +33,7 @@ from signon.protocol.authorize import (
     parse_client,
     parse_request,
 )
+from signon.protocol.emulator import is_registering, register_on_first_use
 from signon.protocol.ids import new_opaque_id
 from signon.protocol.responses import issue_authorization
 from signon.protocol.scopes import describe_scopes
@@ -49,6 +50,14 @@ async def authorize(request: Request) -> Response:
     action = params.pop("signon_action", None)
     if action is not None:
         check_csrf(request, params.pop(CSRF_FIELD, None), c.csrf_secret)
+    if is_registering(c.settings):
+        await register_on_first_use(
+            c.store,
+            params.get("client_id"),
+            now=c.now(),
+            origin=params.get("origin"),
+            redirect_uri=params.get("redirect_uri"),
+        )
     try:
         client, redirect_uri = await parse_client(c.store, params)
     except AuthPageError as exc:
@@ -178,6 +187,11 @@ async def _ask_for_account(
         signed_in=True,
         app_name=await app_name_for(c, auth.client.client_id),
         other_href=with_query("/signin", **{"continue": back}),
+        add_href=(
+            with_query("/signin/emulator/add", **{"continue": back})
+            if c.settings.emulator
+            else None
+        ),
     )
 
 

@@ -94,7 +94,8 @@ async def app_name_for(c: Context, client_id: str | None) -> str | None:
     return (project.app_name if project and project.app_name else None) or client.name
 
 
-async def _app_for_continue(request: Request, continue_url: str) -> str | None:
+async def app_name_for_continue(request: Request, continue_url: str) -> str | None:
+    """The app an authorization URL in `continue` is for, to say "to continue to <app>"."""
     parts = urlsplit(continue_url)
     if not parts.path.startswith("/o/oauth2/"):
         return None
@@ -104,11 +105,15 @@ async def _app_for_continue(request: Request, continue_url: str) -> str | None:
 
 async def signin_page(request: Request) -> Response:
     continue_url = safe_continue(request.query_params.get("continue"), "/signin/chooser")
+    if ctx(request).settings.emulator:
+        from signon.http.emulator import emulator_signin_page  # it builds on this module
+
+        return await emulator_signin_page(request, continue_url)
     return render(
         request,
         "signin.html",
         continue_url=continue_url,
-        app_name=await _app_for_continue(request, continue_url),
+        app_name=await app_name_for_continue(request, continue_url),
         email=request.query_params.get("Email") or request.query_params.get("email"),
         signed_in=bool(await session_users(request)),
     )
@@ -133,7 +138,7 @@ async def signin_submit(request: Request) -> Response:
             error=error,
             email=email,
             continue_url=continue_url,
-            app_name=await _app_for_continue(request, continue_url),
+            app_name=await app_name_for_continue(request, continue_url),
         )
     session, cookie = await c.sessions.sign_in(
         await current_session(request), user.sub, request.headers.get("user-agent", "")
@@ -153,7 +158,14 @@ async def chooser_page(request: Request) -> Response:
         {"user": u, "href": with_query(continue_url, authuser=str(i))} for i, u in enumerate(users)
     ]
     other = with_query("/signin", **{"continue": with_query(continue_url, authuser=None)})
-    return render(request, "chooser.html", accounts=accounts, other_href=other, signed_in=True)
+    add = (
+        with_query("/signin/emulator/add", **{"continue": with_query(continue_url, authuser=None)})
+        if ctx(request).settings.emulator
+        else None
+    )
+    return render(
+        request, "chooser.html", accounts=accounts, other_href=other, add_href=add, signed_in=True
+    )
 
 
 async def signout_page(request: Request) -> Response:

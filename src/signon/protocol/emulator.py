@@ -1,0 +1,73 @@
+"""Emulator mode's `--register-on-first-use`: an unknown client ID becomes a web client in the
+`emulator` project, registered with the origin or redirect URI it first arrives with.
+
+Shared by every entry point that meets a client ID in a browser: the authorization endpoint
+and the GIS iframe/popup endpoints call `register_on_first_use` before looking the client up.
+Clients people created (console, CLI, admin API) stay strict; a client that was itself
+registered on first use also learns each new origin or redirect URI it arrives with, so one
+app can use the button (origin) and the code flow (redirect URI) without a console visit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from signon.protocol.clients import ClientError, check_origin, check_redirect_uri, create_client
+from signon.protocol.redirects import POSTMESSAGE
+from signon.settings import Settings
+from signon.storage.records import Client
+from signon.storage.store import Store
+
+__all__ = ["EMULATOR_PROJECT", "is_registering", "register_on_first_use"]
+
+EMULATOR_PROJECT = "emulator"
+_NAME = "Registered on first use"
+
+
+def is_registering(settings: Settings) -> bool:
+    """Only in emulator mode: a real deployment never lets a request create a client."""
+    return settings.emulator and settings.register_on_first_use
+
+
+def _valid(check: object, value: str | None) -> tuple[str, ...]:
+    if not value or value == POSTMESSAGE:
+        return ()
+    try:
+        return (check(value),)  # type: ignore[operator]
+    except ClientError:
+        return ()  # not registrable (e.g. http on a public host): the strict checks refuse it
+
+
+async def register_on_first_use(
+    store: Store,
+    client_id: str | None,
+    *,
+    now: int,
+    origin: str | None = None,
+    redirect_uri: str | None = None,
+) -> Client | None:
+    """The client after registration (None when `client_id` is empty or not registrable)."""
+    if not client_id:
+        return None
+    origins = _valid(check_origin, origin)
+    uris = _valid(check_redirect_uri, redirect_uri)
+    client = await store.find_client(client_id)
+    if client is None:
+        try:
+            new = await create_client(
+                store, name=_NAME, type="web", project=EMULATOR_PROJECT, client_id=client_id,
+                origins=origins, redirect_uris=uris, now=now,
+            )  # fmt: skip
+        except ClientError:  # a bad ID, or created concurrently
+            return await store.find_client(client_id)
+        return new.client
+    if client.project != EMULATOR_PROJECT or client.name != _NAME:
+        return client
+    learned = replace(
+        client,
+        origins=tuple(dict.fromkeys((*client.origins, *origins))),
+        redirect_uris=tuple(dict.fromkeys((*client.redirect_uris, *uris))),
+    )
+    if learned != client:
+        await store.update_client(learned)
+    return learned
