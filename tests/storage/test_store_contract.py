@@ -5,15 +5,14 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from sqlalchemy import create_engine, select
 
 from signon.accounts.sessions import Sessions
 from signon.protocol.clients import create_client
 from signon.protocol.ids import hash_secret, new_access_token, new_code, new_refresh_token
-from signon.settings import database_url_for_sqlalchemy
-from signon.storage import SqlStore, schema
+from signon.storage import SqlStore
 from signon.storage.records import AuthCode, SigningKey, Token
 from signon.storage.store import Conflict
+from tests.storage.dump import all_rows_text
 from tests.storage.records import (
     CLIENT_ID,
     NOW,
@@ -597,20 +596,6 @@ async def test_store_revoke_family_revokes_live_tokens_once(store: SqlStore) -> 
 
 
 # hashes only ---------------------------------------------------------------------------------
-def all_rows_text(database_url: str) -> str:
-    """Every value of every row of every table, as one string."""
-    engine = create_engine(database_url_for_sqlalchemy(database_url))
-    try:
-        with engine.connect() as conn:
-            return "\n".join(
-                repr(tuple(row))
-                for table in schema.metadata.sorted_tables
-                for row in conn.execute(select(table))
-            )
-    finally:
-        engine.dispose()
-
-
 async def test_store_holds_only_hashes_of_credentials(store: SqlStore, store_url: str) -> None:
     await store.create_user(user(1))
     new = await create_client(
