@@ -32,6 +32,7 @@ class RelyingParty:
     issuer: str
     client_id: str = "YOUR_GOOGLE_CLIENT_ID"
     posts: list[dict[str, Any]] = field(default_factory=list)
+    callbacks: list[dict[str, str]] = field(default_factory=list)
 
     def url(self, page: str) -> str:
         return f"{self.origin}/{page}"
@@ -63,7 +64,17 @@ def _app(rp: RelyingParty) -> Starlette:
             return HTMLResponse("Failed to verify double submit cookie.", 400)
         return HTMLResponse(f"<h1>Signed in ({fields.get('select_by')})</h1>")
 
-    return Starlette(routes=[Route("/login", login, methods=["POST"]), Route("/{name}", page)])
+    async def callback(request: Request) -> Response:
+        rp.callbacks.append(dict(request.query_params))
+        return HTMLResponse("<h1>Authorized</h1>")
+
+    return Starlette(
+        routes=[
+            Route("/login", login, methods=["POST"]),
+            Route("/callback", callback),
+            Route("/{name}", page),
+        ]
+    )
 
 
 @contextmanager

@@ -75,7 +75,8 @@ def page_fixture(gsi_context: BrowserContext) -> Iterator[Page]:
 @pytest.fixture(name="client")
 def client_fixture(signon: LiveServer, rp: RelyingParty) -> NewClient:
     new = signon.run(create_client, signon.ctx.store, name="Photo Frame",
-                     origins=[rp.origin], redirect_uris=[rp.origin + "/login"],
+                     origins=[rp.origin],
+                     redirect_uris=[rp.origin + "/login", rp.origin + "/callback"],
                      now=int(time.time()))  # fmt: skip
     rp.client_id = new.client.client_id
     return new
