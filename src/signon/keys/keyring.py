@@ -30,7 +30,7 @@ from signon.keys.material import (
     self_signed_certificate,
 )
 from signon.storage.records import SigningKey
-from signon.storage.store import Store
+from signon.storage.store import Store, StoreUnavailable
 
 __all__ = ["ID_TOKEN_LIFETIME", "RETIRE_MARGIN", "KeyState", "Keyring", "LoadedKey"]
 
@@ -88,7 +88,15 @@ class Keyring:
 
     async def fresh(self) -> Keyring:
         if self.clock() - self._loaded_at >= self.reload_interval:
-            await self.load()
+            try:
+                await self.load()
+            except StoreUnavailable:
+                # The keys in memory stay right (their states follow the clock): keep signing
+                # and publishing them while the database is down, and try again later, rather
+                # than leave relying parties unable to fetch the keys of valid tokens.
+                if not self._keys:
+                    raise
+                self._loaded_at = self.clock()
         return self
 
     def _new_key(self, activates_at: int) -> SigningKey:
