@@ -14,7 +14,8 @@ from joserfc.jwk import KeySet
 
 from signon.keys.keyring import ID_TOKEN_LIFETIME, RETIRE_MARGIN, Keyring
 from signon.keys.material import KeyDecryptionError, open_private_key
-from signon.storage import SqlStore, open_store, upgrade
+from signon.storage import SqlStore, StoreUnavailable, open_store, upgrade
+from signon.storage.records import SigningKey
 from tests.conftest import FakeClock
 
 SECRET = "correct horse battery staple 42"
@@ -285,3 +286,53 @@ async def test_keyring_signature_verifies_with_published_jwks(
     token = jwt.encode({"alg": "RS256", "kid": signer.record.kid}, {"sub": "1"}, signer.jwk)
     decoded = jwt.decode(token, KeySet.import_key_set(keyring.jwks()), algorithms=["RS256"])
     assert decoded.claims == {"sub": "1"}
+
+
+# database outages ----------------------------------------------------------------------------
+async def test_keyring_keeps_serving_loaded_keys_while_store_is_down(
+    store: SqlStore, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keyring = await loaded(store, clock, reload_interval=60)
+    new = await keyring.rotate()
+
+    async def down() -> list[SigningKey]:
+        raise StoreUnavailable("the database is unavailable")
+
+    monkeypatch.setattr(store, "list_signing_keys", down)
+    clock.advance(MAX_AGE)
+    fresh = await keyring.fresh()
+    assert fresh.signer().record.kid == new.kid  # activation still follows the clock
+    assert new.kid in published_kids(fresh)
+
+
+async def test_keyring_retries_store_after_reload_interval(
+    store: SqlStore, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keyring = await loaded(store, clock, reload_interval=60)
+    calls = 0
+
+    async def down() -> list[SigningKey]:
+        nonlocal calls
+        calls += 1
+        raise StoreUnavailable("the database is unavailable")
+
+    monkeypatch.setattr(store, "list_signing_keys", down)
+    clock.advance(60)
+    await keyring.fresh()
+    await keyring.fresh()
+    assert calls == 1
+    clock.advance(60)
+    await keyring.fresh()
+    assert calls == 2
+
+
+async def test_keyring_first_load_with_store_down_fails(
+    store: SqlStore, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def down() -> list[SigningKey]:
+        raise StoreUnavailable("the database is unavailable")
+
+    monkeypatch.setattr(store, "list_signing_keys", down)
+    keyring = Keyring(store, clock=clock, secret_key=None, jwks_max_age=MAX_AGE)
+    with pytest.raises(StoreUnavailable):
+        await keyring.fresh()
