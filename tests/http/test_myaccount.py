@@ -9,8 +9,15 @@ from typing import Any
 from starlette.testclient import TestClient
 
 from tests.conftest import ISSUER, Harness, csrf_from
-from tests.http.flows import auth_params, authorize, consent_through, exchange, redirect_of
-from tests.http.flows import refresh, signed_in
+from tests.http.flows import (
+    auth_params,
+    authorize,
+    consent_through,
+    exchange,
+    redirect_of,
+    refresh,
+    signed_in,
+)
 
 PASSWORD = "correct horse"
 
