@@ -228,13 +228,30 @@ def test_id_token_custom_claims_cannot_override_reserved_claims(
         "nonce",
         "at_hash",
         "c_hash",
+        "email",
+        "email_verified",
+        "hd",
+        "name",
+        "picture",
+        "given_name",
+        "family_name",
+        "locale",
     ]
     user = User(sub=ADA.sub, email="a@example.com", custom_claims={k: "forged" for k in reserved})
-    token = mint(keyring, user, nonce="real", access_token="ya29.x", code="4/0A", credential=True)
+    token = mint(
+        keyring,
+        user,
+        scopes=(OPENID, EMAIL),
+        nonce="real",
+        access_token="ya29.x",
+        code="4/0A",
+        credential=True,
+    )
     claims = claims_of(token, private_key)
     assert "forged" not in claims.values()
     assert claims["sub"] == ADA.sub
     assert claims["nonce"] == "real"
+    assert claims["email"] == "a@example.com"
 
 
 def test_id_token_reserved_custom_claims_are_not_added_when_absent(
