@@ -26,6 +26,8 @@ def third_party_cookie_context(playwright: Playwright) -> Iterator[BrowserContex
             directory, executable_path=CHROMIUM, args=FLAGS, headless=True,
             viewport={"width": 1000, "height": 760},
         )  # fmt: skip
+        for page in list(context.pages):  # the blank page a persistent context opens with
+            page.close()
         try:
             yield context
         finally:
