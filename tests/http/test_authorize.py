@@ -134,6 +134,8 @@ def test_authorize_repeated_parameter_is_refused_without_redirect(
     response = harness.client.get(f"{AUTH}?{query}&state=again")
     assert response.status_code == 400
     assert "location" not in response.headers
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Parameter state is included more than once" in response.text
 
 
 # -- errors sent back to the redirect URI, with error, state and iss ------------------------

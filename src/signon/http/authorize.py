@@ -46,7 +46,11 @@ _OUR_FIELDS = ("signon_action", CSRF_FIELD)
 
 async def authorize(request: Request) -> Response:
     c = ctx(request)
-    params = await query_and_form(request)
+    try:
+        params = await query_and_form(request)
+    except OAuthError as exc:  # e.g. a repeated parameter: no redirect URI can be trusted
+        return error_page(request, 400, "Access blocked: this app's request is invalid",
+                          exc.description, code=exc.error)  # fmt: skip
     action = params.pop("signon_action", None)
     if action is not None:
         check_csrf(request, params.pop(CSRF_FIELD, None), c.csrf_secret)
