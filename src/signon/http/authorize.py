@@ -164,7 +164,11 @@ def _pick_account(auth: AuthRequest, signed_in: list[User]) -> tuple[User, int] 
     candidates = [(i, u) for i, u in indexed if _matches_hd(u, auth.hd)]
     if "none" in auth.prompt:
         if not candidates:
-            raise LoginRequired("No account is signed in.")
+            raise LoginRequired(
+                "No signed-in account is in the hd domain."
+                if signed_in
+                else "No account is signed in."
+            )
         if len(candidates) > 1:
             raise InteractionRequired("More than one account is signed in; the user must choose.")
         return candidates[0][1], candidates[0][0]
