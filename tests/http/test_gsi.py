@@ -7,7 +7,7 @@ import re
 
 from joserfc import jwt
 
-from tests.conftest import ISSUER, Harness
+from tests.conftest import ISSUER, Harness, csrf_from
 
 ORIGIN = "http://localhost:5000"
 
@@ -164,3 +164,9 @@ def test_sign_in_sets_the_cross_site_cookie_for_the_iframes(harness: Harness) ->
     assert "samesite=lax" in main.lower()
     assert main.split(";")[0].split("=")[1] == cross.split(";")[0].split("=")[1]
     assert all(a in cross.lower() for a in ("samesite=none", "secure", "httponly"))
+    page = harness.client.get("/signout")
+    token = csrf_from(page.text)
+    out = harness.client.post("/signout", data={"csrf_token": token})
+    cleared = out.headers.get_list("set-cookie")
+    assert any(c.startswith("signon_sid=") and "max-age=0" in c.lower() for c in cleared)
+    assert any(c.startswith("signon_sid_x=") and "max-age=0" in c.lower() for c in cleared)

@@ -101,6 +101,8 @@ async def select(request: Request) -> Response:
             "client_id": client.client_id,
             "clientId": client.client_id,
         }
+        if params.get("state"):
+            fields["state"] = params["state"]  # the button's `state`, as in popup mode
         return render(request, "form_post.html", action=params["login_uri"],
                       fields=fields.items())  # fmt: skip
     message = {"type": "signon:gsi_credential", "credential": token, "select_by": select_by}
