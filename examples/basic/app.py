@@ -42,7 +42,7 @@ def create_app(issuer: str, client_id: str) -> Starlette:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     env = os.environ.get
     parser.add_argument("--issuer", default=env("ISSUER", "http://127.0.0.1:8080"))
     parser.add_argument("--client-id", default=env("CLIENT_ID"), required=not env("CLIENT_ID"))
