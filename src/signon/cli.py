@@ -71,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
             help=f"{text} [{env_name(flag[2:].replace('-', '_'))}]",
         )
 
+    demo = sub.add_parser("demo", help="the emulator and the example apps, on a throwaway database")
+    demo.add_argument("--port", type=int, default=8080, help="signon's port (default 8080)")
+    demo.add_argument(
+        "--examples-port", type=int, default=8001, help="the first example's port (default 8001)"
+    )
+
     db = sub.add_parser("db", help="database schema").add_subparsers(
         dest="action", required=True, parser_class=_Parser
     )
@@ -333,6 +339,10 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "demo":
+        from signon.demo_runner import run_demo
+
+        return run_demo(port=args.port, first_example_port=args.examples_port)
     settings = _settings(args)
     if args.command == "serve":
         return _serve(args, settings)
