@@ -15,7 +15,14 @@ FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]  # fmt: skip
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+_ROOT = Path(__file__).resolve().parents[2]
+# The PNGs in docs/ are made by these tests: `SIGNON_UPDATE_SCREENSHOTS=1 scripts/test` refreshes
+# them; ordinary runs write to test-artifacts/ so a test run leaves the tree clean.
+SCREENSHOTS = (
+    _ROOT / "docs" / "screenshots"
+    if os.environ.get("SIGNON_UPDATE_SCREENSHOTS")
+    else _ROOT / "test-artifacts" / "screenshots"
+)
 
 
 @pytest.fixture(scope="session")
