@@ -18,13 +18,16 @@ from tests.http.flows import (
     TOKEN,
     VERIFIER,
     Response,
+    approve,
     authorize,
     consent_through,
     exchange,
     fast_harness,  # noqa: F401 - the `harness` fixture for this module
     get_code,
     half_hash,
+    is_consent_page,
     postmessage_of,
+    redirect_of,
     refresh,
     signed_in,
     tokens,
@@ -536,6 +539,19 @@ def test_token_second_offline_authorization_has_no_refresh_token(
     harness: Harness, web: NewClient
 ) -> None:
     tokens(harness, web, access_type="offline")
+    assert "refresh_token" not in tokens(harness, web, access_type="offline")
+
+
+def test_token_offline_after_online_grant_asks_again_and_has_a_refresh_token(
+    harness: Harness, web: NewClient
+) -> None:
+    tokens(harness, web)  # consented to online access only
+    response = authorize(harness, params_for(web, access_type="offline"))
+    assert is_consent_page(response)
+    assert "Keep this access when you are not using the app" in response.text
+    code = redirect_of(approve(harness, response)).params["code"]
+    body = exchange(harness, web, code).json()
+    assert body["refresh_token"].startswith("1//0")
     assert "refresh_token" not in tokens(harness, web, access_type="offline")
 
 

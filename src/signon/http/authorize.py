@@ -30,6 +30,7 @@ from signon.protocol.authorize import (
     AuthPageError,
     AuthRequest,
     early_mode,
+    needs_consent,
     parse_client,
     parse_request,
 )
@@ -37,7 +38,7 @@ from signon.protocol.emulator import is_registering, register_on_first_use
 from signon.protocol.ids import new_opaque_id
 from signon.protocol.responses import issue_authorization
 from signon.protocol.scopes import describe_scopes
-from signon.storage.records import Grant, User
+from signon.storage.records import User
 
 __all__ = ["app_name_for", "authorize"]
 
@@ -113,7 +114,7 @@ async def _interact(
     user, authuser = picked
     grant = await c.store.find_grant(user.sub, auth.client.client_id)
     consented_now = action == "allow"
-    if not consented_now and _needs_consent(auth, grant):
+    if not consented_now and needs_consent(auth, grant):
         if "none" in auth.prompt:
             raise ConsentRequired("The user has not granted the app the requested scopes.")
         if not (c.settings.auto_consent or auth.client.auto_consent):
@@ -121,7 +122,7 @@ async def _interact(
         consented_now = True
     if consented_now or grant is None:
         grant = await c.store.save_grant(
-            user.sub, auth.client.client_id, auth.scopes, c.now(), new_opaque_id()
+            user.sub, auth.client.client_id, auth.grant_scopes, c.now(), new_opaque_id()
         )
     keyring = await c.keyring.fresh()
     result = await issue_authorization(
@@ -143,10 +144,6 @@ async def _interact(
         auth.origin,
         see_other=request.method == "POST",
     )
-
-
-def _needs_consent(auth: AuthRequest, grant: Grant | None) -> bool:
-    return grant is None or auth.wants_consent or not set(auth.scopes) <= set(grant.scopes)
 
 
 def _pick_account(auth: AuthRequest, signed_in: list[User]) -> tuple[User, int] | None:

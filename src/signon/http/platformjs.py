@@ -25,7 +25,7 @@ from signon.context import Context, ctx
 from signon.errors import ConsentRequired, InteractionRequired, LoginRequired, OAuthError
 from signon.http.pages import render
 from signon.http.signin import GSI_SESSION_COOKIE
-from signon.protocol.authorize import AuthRequest, parse_request
+from signon.protocol.authorize import AuthRequest, needs_consent, parse_request
 from signon.protocol.redirects import POSTMESSAGE, is_origin_registered
 from signon.protocol.responses import issue_authorization
 from signon.storage.records import BrowserSession, User
@@ -105,7 +105,7 @@ async def _silent_authorization(c: Context, request: Request, auth: AuthRequest)
             users.append(user)
     user, authuser = _pick_silently(auth, users)
     grant = await c.store.find_grant(user.sub, auth.client.client_id)
-    if grant is None or not set(auth.scopes) <= set(grant.scopes):
+    if grant is None or needs_consent(auth, grant):
         raise ConsentRequired("The user has not granted the app the requested scopes.")
     result = await issue_authorization(
         c.store,

@@ -19,11 +19,18 @@ from signon.errors import (
 )
 from signon.protocol.pkce import check_challenge
 from signon.protocol.redirects import POSTMESSAGE, is_redirect_allowed
-from signon.protocol.scopes import OPENID, normalise_scopes
-from signon.storage.records import Client
+from signon.protocol.scopes import OFFLINE, OPENID, normalise_scopes
+from signon.storage.records import Client, Grant
 from signon.storage.store import Store
 
-__all__ = ["AuthPageError", "AuthRequest", "ResponseMode", "parse_client", "parse_request"]
+__all__ = [
+    "AuthPageError",
+    "AuthRequest",
+    "ResponseMode",
+    "needs_consent",
+    "parse_client",
+    "parse_request",
+]
 
 ResponseMode = Literal["query", "fragment", "form_post", "postmessage"]
 _RESPONSE_TYPES = {
@@ -74,6 +81,17 @@ class AuthRequest:
     @property
     def wants_consent(self) -> bool:
         return "consent" in self.prompt or self.params.get("approval_prompt") == "force"
+
+    @property
+    def grant_scopes(self) -> tuple[str, ...]:
+        """What consenting to this request adds to the user's grant."""
+        return (*self.scopes, OFFLINE) if self.offline else self.scopes
+
+
+def needs_consent(auth: AuthRequest, grant: Grant | None) -> bool:
+    """Consent is asked for when nothing was granted, when the app asks for it, or when the
+    request needs more than was granted (new scopes, or offline access)."""
+    return grant is None or auth.wants_consent or not set(auth.grant_scopes) <= set(grant.scopes)
 
 
 def _one(params: Mapping[str, str], name: str) -> str | None:

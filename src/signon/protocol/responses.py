@@ -8,7 +8,7 @@ from signon.keys.keyring import Keyring
 from signon.protocol.authorize import AuthRequest
 from signon.protocol.id_token import mint_id_token
 from signon.protocol.ids import hash_secret, new_code, new_opaque_id
-from signon.protocol.scopes import OPENID, redirect_scope_string, scope_string
+from signon.protocol.scopes import OFFLINE, OPENID, redirect_scope_string, scope_string
 from signon.protocol.tokens import ACCESS_TOKEN_LIFETIME, mint_token
 from signon.storage.records import AuthCode, Grant, User
 from signon.storage.store import Store
@@ -37,7 +37,7 @@ async def issue_authorization(
 ) -> AuthorizationResult:
     scopes = set(request.scopes)
     if request.include_granted_scopes:
-        scopes |= set(grant.scopes)
+        scopes |= set(grant.scopes) - {OFFLINE}
     scope_list = tuple(sorted(scopes))
     client_id = request.client.client_id
     params: dict[str, str] = {}

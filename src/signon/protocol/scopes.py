@@ -14,6 +14,7 @@ from signon.errors import InvalidRequest, InvalidScope
 
 __all__ = [
     "EMAIL",
+    "OFFLINE",
     "OPENID",
     "PROFILE",
     "describe_scopes",
@@ -27,6 +28,10 @@ __all__ = [
 OPENID = "openid"
 EMAIL = "https://www.googleapis.com/auth/userinfo.email"
 PROFILE = "https://www.googleapis.com/auth/userinfo.profile"
+# Recorded in a grant (never requested as a scope, never in a token) when the user consented to
+# offline access, so that a later access_type=offline request by an app that was granted only
+# online access asks again and gets its refresh token.
+OFFLINE = "offline_access"
 _ALIASES = {"email": EMAIL, "profile": PROFILE, OPENID: OPENID, EMAIL: EMAIL, PROFILE: PROFILE}
 _ORDER = {EMAIL: 0, PROFILE: 1, OPENID: 2}
 
@@ -74,6 +79,7 @@ _WORDS = {
     OPENID: "Associate you with your personal info on signon",
     EMAIL: "See your primary email address",
     PROFILE: "See your personal info, including any personal info you've made publicly available",
+    OFFLINE: "Keep this access when you are not using the app",
 }
 
 
