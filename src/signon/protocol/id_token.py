@@ -19,8 +19,25 @@ __all__ = ["half_hash", "mint_id_token", "user_claims"]
 # Claims an account's custom claims may not override: the token's own claims, and the claims that
 # come from the account's fields (each has its own field, and scopes decide whether it is shown).
 _RESERVED = {
-    "iss", "aud", "azp", "sub", "iat", "exp", "nbf", "jti", "nonce", "at_hash", "c_hash",
-    "email", "email_verified", "hd", "name", "picture", "given_name", "family_name", "locale",
+    "iss",
+    "aud",
+    "azp",
+    "sub",
+    "iat",
+    "exp",
+    "nbf",
+    "jti",
+    "nonce",
+    "at_hash",
+    "c_hash",
+    "email",
+    "email_verified",
+    "hd",
+    "name",
+    "picture",
+    "given_name",
+    "family_name",
+    "locale",
 }
 
 
