@@ -51,6 +51,7 @@ class _Clients:
     server_side: NewClient
     native_server: NewClient
     native_ios: NewClient
+    gis: NewClient
 
 
 def _load(name: str, module: str) -> ModuleType:
@@ -59,6 +60,7 @@ def _load(name: str, module: str) -> ModuleType:
     if spec is None or spec.loader is None:
         raise SystemExit(f"signon demo: cannot load {path}")
     loaded = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = loaded  # dataclasses (and pickling) look their module up there
     spec.loader.exec_module(loaded)
     return loaded
 
@@ -68,9 +70,11 @@ async def _register(store: Store, ports: dict[str, int]) -> _Clients:
     hasher = PasswordHasher()
     await seed_demo(store, hasher, now)
 
-    async def web(name: str, port: int, project: str) -> NewClient:
+    async def web(name: str, port: int, project: str, *paths: str) -> NewClient:
         origins = [f"http://localhost:{port}"]
-        return await create_client(store, name=name, project=project, origins=origins, now=now)
+        redirect_uris = [origins[0] + path for path in paths]
+        return await create_client(store, name=name, project=project, origins=origins,
+                                   redirect_uris=redirect_uris, now=now)  # fmt: skip
 
     clients = _Clients(
         basic=await web("Basic example", ports["basic"], "examples"),
@@ -81,6 +85,8 @@ async def _register(store: Store, ports: dict[str, int]) -> _Clients:
         native_ios=await create_client(
             store, name="Photos for iOS", type="ios", project="photos", now=now
         ),
+        # Sign In With Google's redirect mode POSTs to login_uri, an authorized redirect URI.
+        gis=await web("Sign In With Google example", ports["gis"], "examples", "/login"),
     )
     await store.close()
     return clients
@@ -112,6 +118,7 @@ def _apps(issuer: str, clients: _Clients, folder: Path) -> dict[str, Any]:
             oauth(clients.server_side), str(folder / "server_side.db"), issuer
         ),
         "native": _load("native", "backend").create_app(oauth(clients.native_server)),
+        "gis": _load("gis", "app").create_app(issuer, clients.gis.client.client_id),
     }
 
 
@@ -127,6 +134,8 @@ def _banner(issuer: str, urls: dict[str, str], clients: _Clients, folder: Path) 
             f"signon emulator     {issuer}   (sign in as {DEMO_EMAIL} / {DEMO_PASSWORD})",
             f"basic               {urls['basic']}   seeds 000 + 004: g-signin2, /tokensignin",
             f"server_side         {urls['server_side']}   seed 001: grantOfflineAccess",
+            f"gis                 {urls['gis']}   seed 002: One Tap + button; redirect mode at"
+            " /redirect",
             f"native backend      {urls['native']}   seed 003; run the app with:",
             f"  {native_cmd}",
             f"data                {folder} (deleted on exit)",
@@ -151,9 +160,8 @@ async def _run(host: str, port: int, first_example_port: int, folder: Path) -> i
     flags = {"host": host, "port": port, "database_url": database_url, "emulator": True}
     settings = build_settings(flags, environ={})
     await asyncio.to_thread(upgrade, database_url)
-    ports = {
-        name: first_example_port + i for i, name in enumerate(("basic", "server_side", "native"))
-    }
+    names = ("basic", "server_side", "native", "gis")
+    ports = {name: first_example_port + i for i, name in enumerate(names)}
     clients = await _register(open_store(database_url), ports)
     apps = _apps(settings.issuer, clients, folder)
     servers = [_Server(uvicorn.Config(create_app(settings, open_store(database_url)),

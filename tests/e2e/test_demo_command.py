@@ -37,7 +37,7 @@ def _free_run(count: int) -> int:
 
 
 def test_signon_demo_starts_everything_and_stops_on_ctrl_c() -> None:
-    port, first = free_port(), _free_run(3)
+    port, first = free_port(), _free_run(4)
     demo = subprocess.Popen(
         [sys.executable, "-m", "signon", "demo", "--port", str(port),
          "--examples-port", str(first)],
@@ -60,6 +60,11 @@ def test_signon_demo_starts_everything_and_stops_on_ctrl_c() -> None:
         assert basic.status_code == 200 and f'src="{issuer}/js/platform.js"' in basic.text
         server_side = httpx.get(urls["server_side"])
         assert f"{issuer}/js/client:platform.js?onload=start" in server_side.text
+        gis = httpx.get(urls["gis"])
+        assert urls["gis"] == f"http://localhost:{first + 3}"
+        assert f'src="{issuer}/gsi/client"' in gis.text
+        redirect_mode = httpx.get(urls["gis"] + "/redirect")
+        assert f"login_uri: '{urls['gis']}/login'" in redirect_mode.text
         refused = httpx.post(urls["native backend"] + "/storeauthcode", content=b"4/x")
         assert refused.status_code == 403  # no X-Requested-With
         folder = Path(re.findall(r"^data\s+(\S+)", banner, re.MULTILINE)[0])
