@@ -64,6 +64,8 @@ def set_session_cookie(c: Context, response: Response, value: str | None) -> Non
         response.delete_cookie(
             GSI_SESSION_COOKIE, path="/", httponly=True, samesite="none", secure=True
         )
+        # The Login Status API (FedCM): the browser stops asking the accounts endpoint.
+        response.headers["Set-Login"] = "logged-out"
     else:
         response.set_cookie(
             SESSION_COOKIE,
@@ -83,6 +85,7 @@ def set_session_cookie(c: Context, response: Response, value: str | None) -> Non
             samesite="none",
             secure=True,
         )
+        response.headers["Set-Login"] = "logged-in"
 
 
 async def app_name_for(c: Context, client_id: str | None) -> str | None:
