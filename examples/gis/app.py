@@ -37,6 +37,10 @@ class User:
     name: str | None
     picture: str | None
 
+    @classmethod
+    def from_token(cls, token: IdToken) -> User:
+        return cls(token.sub, token.email, token.name, token.picture)
+
 
 class Sessions:
     """The app's own sessions: a random cookie value → the verified user. In memory, so a
@@ -45,9 +49,9 @@ class Sessions:
     def __init__(self) -> None:
         self._users: dict[str, User] = {}
 
-    def start(self, token: IdToken, response: Response, secure: bool) -> None:
+    def start(self, user: User, response: Response, secure: bool) -> None:
         sid = secrets.token_urlsafe(32)
-        self._users[sid] = User(token.sub, token.email, token.name, token.picture)
+        self._users[sid] = user
         response.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="lax", secure=secure)
 
     def user(self, request: Request) -> User | None:
@@ -95,8 +99,9 @@ def create_app(issuer: str, client_id: str) -> Starlette:
             token = await verifier.averify(credential)
         except RpError as exc:
             return error_response(exc)
-        response = JSONResponse(asdict(User(token.sub, token.email, token.name, token.picture)))
-        sessions.start(token, response, secure=request.url.scheme == "https")
+        user = User.from_token(token)
+        response = JSONResponse(asdict(user))
+        sessions.start(user, response, secure=request.url.scheme == "https")
         return response
 
     async def login(request: Request) -> Response:
@@ -107,7 +112,7 @@ def create_app(issuer: str, client_id: str) -> Starlette:
         except RpError as exc:
             return error_response(exc)
         response = RedirectResponse("/redirect", status_code=303)
-        sessions.start(token, response, secure=request.url.scheme == "https")
+        sessions.start(User.from_token(token), response, secure=request.url.scheme == "https")
         return response
 
     async def me(request: Request) -> Response:
