@@ -246,16 +246,90 @@
       return;
     }
     if (prompt) endPrompt('dismissed', 'flow_restarted');
+    if (fedcmRequest) endFedcm('flow_restarted');
     if (!conf.client_id) return notDisplayed(listener, 'missing_client_id');
     if (!isSecureOrigin()) return notDisplayed(listener, 'secure_http_required');
+    const useFedcm = !!conf.use_fedcm_for_prompt && fedcmSupported();
+    // Under FedCM the browser keeps its own cooldown after a dismissal (spec 4.4).
     const state = readState();
-    if (state.i_p && Date.now() < state.i_p) return notDisplayed(listener, 'suppressed_by_user');
+    if (!useFedcm && state.i_p && Date.now() < state.i_p) return notDisplayed(listener, 'suppressed_by_user');
     const clientId = conf.client_id;
     checkStatus(clientId).then((status) => {
       if (config !== conf) return;  // re-initialized meanwhile; the newer prompt() decides
       if (!status.client) return notDisplayed(listener, 'invalid_client');
       if (!status.origin) return notDisplayed(listener, 'unregistered_origin');
-      openPrompt(conf, clientId, listener);
+      if (useFedcm) fedcmPrompt(conf, clientId, listener);
+      else openPrompt(conf, clientId, listener);
+    });
+  }
+
+  // ---- FedCM (use_fedcm_for_prompt) ----------------------------------------------------
+  // The browser shows its own account chooser and fetches signon's FedCM endpoints itself, with
+  // signon's cookie, so this works where third-party cookies are blocked (docs/gsi.md, FedCM).
+  // Moments as Google documents them under FedCM: no display moments once the browser has the
+  // prompt; skipped and dismissed moments still fire.
+
+  /** @type {{controller: AbortController, listener: ((n: PromptMomentNotification) => void) | undefined} | null} */
+  let fedcmRequest = null;
+
+  function fedcmSupported() {
+    return 'IdentityCredential' in window && !!navigator.credentials && typeof navigator.credentials.get === 'function';
+  }
+
+  /** Abandon the pending FedCM request and say why. @param {string} reason */
+  function endFedcm(reason) {
+    const r = fedcmRequest;
+    if (!r) return;
+    fedcmRequest = null;
+    r.controller.abort();
+    notify(r.listener, new PromptMomentNotification('dismissed', reason));
+  }
+
+  /** @param {IdConfiguration} conf @param {string} clientId @param {((n: PromptMomentNotification) => void) | undefined} listener */
+  function fedcmPrompt(conf, clientId, listener) {
+    if (fedcmRequest) endFedcm('flow_restarted');
+    const request = { controller: new AbortController(), listener };
+    fedcmRequest = request;
+    const autoSelect = !!conf.auto_select && !readState().i_na;
+    /** @type {Record<string, unknown>} */
+    const provider = { configURL: `${BASE}/fedcm/config.json`, clientId };
+    if (conf.nonce) provider.params = { nonce: conf.nonce };
+    if (conf.login_hint) provider.loginHint = conf.login_hint;
+    if (conf.hd) provider.domainHint = conf.hd;
+    /** @type {Record<string, unknown>} */
+    const identity = { providers: [provider] };
+    if (conf.context === 'signup' || conf.context === 'use' || conf.context === 'signin') identity.context = conf.context;
+    const options = /** @type {any} */ ({
+      identity,
+      // 'optional' lets the browser sign a returning user straight back in (auto re-authn);
+      // 'required' always shows the account chooser.
+      mediation: autoSelect ? 'optional' : 'required',
+      signal: request.controller.signal,
+    });
+    navigator.credentials.get(options).then((/** @type {any} */ credential) => {
+      if (fedcmRequest !== request) return;  // cancelled or restarted meanwhile
+      fedcmRequest = null;
+      if (!credential || typeof credential.token !== 'string') {
+        notDisplayed(listener, 'opt_out_or_no_session');
+        return;
+      }
+      notify(listener, new PromptMomentNotification('dismissed', 'credential_returned'));
+      deliver({ credential: credential.token, select_by: credential.isAutoSelected ? 'fedcm_auto' : 'fedcm',
+        clientId, client_id: clientId });
+    }, (/** @type {any} */ error) => {
+      if (fedcmRequest !== request) return;
+      fedcmRequest = null;
+      log.debug('FedCM', error && error.name, error && error.message);
+      // signon answered with an error (IdentityCredentialError.error, e.g. unauthorized_client):
+      // it could not issue. Anything else (no session, the user closed the dialog, FedCM
+      // disabled or cooling down) the browser deliberately reports the same way.
+      const code = error && (error.error || error.code);
+      if (error && error.name === 'IdentityCredentialError' && code) {
+        notify(listener, new PromptMomentNotification('skipped', 'issuing_failed'));
+      } else {
+        notDisplayed(listener, 'opt_out_or_no_session');
+        tryNativeCredential();
+      }
     });
   }
 
@@ -473,6 +547,10 @@
     renderButton,
     disableAutoSelect() {
       writeState({ ...readState(), i_na: 1 });
+      // FedCM's auto re-authentication is the browser's: ask it to mediate next time.
+      if (config && config.use_fedcm_for_prompt && navigator.credentials && typeof navigator.credentials.preventSilentAccess === 'function') {
+        navigator.credentials.preventSilentAccess().catch(() => undefined);
+      }
     },
     /** @param {{id: string, password: string}} credential @param {() => void} [callback] */
     storeCredential(credential, callback) {
@@ -483,6 +561,7 @@
     },
     cancel() {
       if (prompt) endPrompt('dismissed', 'cancel_called');
+      if (fedcmRequest) endFedcm('cancel_called');
     },
     /** @param {string} hint @param {(r: {successful: boolean, error?: string}) => void} [callback] */
     revoke(hint, callback) {
