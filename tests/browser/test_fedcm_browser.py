@@ -253,6 +253,46 @@ def test_disconnect_revokes_the_grant(
     assert signon.run(signon.ctx.store.find_grant, user.sub, client_id) is None
 
 
+def test_fedcm_button_signs_in_with_the_browser_dialog(
+    context: BrowserContext,
+    fedcm_page: Page,
+    signon: LiveServer,
+    rp: RelyingParty,
+    client: NewClient,
+    user: User,
+) -> None:
+    dialogs = Dialogs(context, fedcm_page)
+    sign_in(fedcm_page, signon.url, user)
+    open_rp(fedcm_page, rp, "?prompt=no&button=fedcm")
+    fedcm_page.get_by_role("button", name="Sign in with signon button").click()
+    [response] = received(fedcm_page)
+    assert response["select_by"] == "fedcm"
+    assert response["state"] == "b-1"
+    verify(response["credential"], signon, client.client.client_id, nonce=NONCE)
+    assert dialogs.types() == ["AccountChooser"]
+
+
+def test_fedcm_button_signs_in_to_signon_in_a_popup_first(
+    context: BrowserContext,
+    fedcm_page: Page,
+    signon: LiveServer,
+    rp: RelyingParty,
+    client: NewClient,
+    user: User,
+) -> None:
+    """Active mode with nobody signed in: the browser opens login_url itself."""
+    dialogs = Dialogs(context, fedcm_page)
+    open_rp(fedcm_page, rp, "?prompt=no&button=fedcm")
+    with context.expect_page() as popup_info:
+        fedcm_page.get_by_role("button", name="Sign in with signon button").click()
+    fill_sign_in(popup_info.value, user)
+    [response] = received(fedcm_page)
+    assert response["select_by"] == "fedcm"
+    claims = verify(response["credential"], signon, client.client.client_id, nonce=NONCE)
+    assert claims["sub"] == user.sub
+    assert dialogs.types() == ["AccountChooser"]
+
+
 def test_auto_select_reauthenticates_a_returning_user(
     playwright: Playwright, signon: LiveServer, rp: RelyingParty, client: NewClient, user: User
 ) -> None:

@@ -473,6 +473,21 @@
     const wrap = document.createElement('div');
     wrap.setAttribute('style', 'position:relative;display:inline-block');
     wrap.appendChild(iframe);
+    if (conf.use_fedcm_for_button && fedcmSupported()) {
+      // FedCM's active mode needs the click (user activation) in this page, not in the issuer's
+      // iframe: a transparent control over the drawn button takes it.
+      const shield = document.createElement('div');
+      shield.setAttribute('role', 'button');
+      shield.setAttribute('aria-label', iframe.title);
+      shield.tabIndex = 0;
+      shield.setAttribute('style', 'position:absolute;inset:0;cursor:pointer');
+      const press = () => fedcmButton(options);
+      shield.addEventListener('click', press);
+      shield.addEventListener('keydown', (event) => {
+        if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); press(); }
+      });
+      wrap.appendChild(shield);
+    }
     checkStatus(clientId).then((status) => {
       if (!status.client || !status.origin) {
         log.error(status.client ? `The origin ${location.origin} is not registered for client ${clientId}.`
@@ -481,6 +496,33 @@
       }
       parent.appendChild(wrap);
       buttons.set(fid, { iframe, options });
+    });
+  }
+
+  /** use_fedcm_for_button: the browser's active-mode dialog (it opens signon's sign-in popup
+   * itself when nobody is signed in). @param {GsiButtonConfiguration} options */
+  function fedcmButton(options) {
+    const conf = config;
+    if (!conf || !conf.client_id) return;
+    const clientId = conf.client_id;
+    const state = options.state;
+    if (typeof options.click_listener === 'function') {
+      try { options.click_listener(state !== undefined ? { state } : {}); } catch (e) { log.error(e); }
+    }
+    /** @type {Record<string, unknown>} */
+    const provider = { configURL: `${BASE}/fedcm/config.json`, clientId };
+    if (conf.nonce) provider.params = { nonce: conf.nonce };
+    if (conf.login_hint) provider.loginHint = conf.login_hint;
+    if (conf.hd) provider.domainHint = conf.hd;
+    /** @type {Record<string, unknown>} */
+    const identity = { providers: [provider], mode: 'active' };
+    if (conf.context === 'signup' || conf.context === 'use' || conf.context === 'signin') identity.context = conf.context;
+    navigator.credentials.get(/** @type {any} */ ({ identity, mediation: 'required' })).then((/** @type {any} */ credential) => {
+      if (!credential || typeof credential.token !== 'string') return;
+      deliver({ credential: credential.token, select_by: 'fedcm', clientId, client_id: clientId,
+        ...(state !== undefined ? { state } : {}) });
+    }, (/** @type {any} */ error) => {
+      log.warn('Sign in with signon (FedCM) did not return a credential:', error && error.name, error && error.message);
     });
   }
 
