@@ -358,14 +358,19 @@ def run(argv: Sequence[str] | None = None) -> int:
     return asyncio.run(_with_store(settings, handlers[args.command]))
 
 
+def _fail(exc: Exception) -> None:
+    # One line, always: driver messages (psycopg's "connection refused") span several.
+    print(f"signon: error: {' '.join(str(exc).split())}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(argv)
     except (SettingsError, AccountError, ClientError, UsageError, KeyDecryptionError) as exc:
-        print(f"signon: error: {exc}", file=sys.stderr)
+        _fail(exc)
         return 2
     except StoreUnavailable as exc:
-        print(f"signon: error: {exc}", file=sys.stderr)
+        _fail(exc)
         return 1
     except KeyboardInterrupt:
         return 130
