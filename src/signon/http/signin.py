@@ -181,8 +181,15 @@ async def signout_submit(request: Request) -> Response:
     session = await current_session(request)
     remaining = 0
     if session is not None:
-        authuser = field(form, "authuser")
-        if authuser.isdigit() and int(authuser) < len(session.accounts):
+        account, authuser = field(form, "account"), field(form, "authuser")
+        if account:
+            # The form names the account it was drawn for. Its index may have moved since
+            # (another tab signed an account out): it must never sign out someone else.
+            remaining = len(session.accounts)
+            if account in session.accounts:
+                await c.sessions.sign_out(session, account)
+                remaining -= 1
+        elif authuser.isdigit() and int(authuser) < len(session.accounts):
             await c.sessions.sign_out(session, session.accounts[int(authuser)])
             remaining = len(session.accounts) - 1
         else:
