@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -388,3 +389,16 @@ def test_pages_refuse_to_be_framed(harness: Harness) -> None:
         assert response.headers["x-frame-options"] == "DENY", path
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"], path
         assert response.headers["x-content-type-options"] == "nosniff", path
+
+
+def test_stale_signout_form_never_signs_out_another_account(two_users: Harness) -> None:
+    two_users.sign_in(ADA, PASSWORD)
+    two_users.sign_in(BOB, PASSWORD)
+    page = two_users.client.get("/signout").text  # "Sign out of ada" is the form for index 0
+    ada_form = page[: page.index("Sign out of ada@example.com")]
+    ada_form = ada_form[ada_form.rindex("<form") :]
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', ada_form))
+    post_form(two_users, "/signout", "/signout", authuser="0")  # another tab signs ada out
+    response = two_users.client.post("/signout", data=fields)  # bob is index 0 now
+    assert response.status_code == 303
+    assert chooser_emails(two_users) == [BOB]
