@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
@@ -271,7 +272,9 @@ async def test_keyring_certificate_matches_key(store: SqlStore, clock: FakeClock
     keyring = await loaded(store, clock)
     signer = keyring.signer()
     cert = x509.load_pem_x509_certificate(keyring.pem_certificates()[signer.record.kid].encode())
-    assert cert.public_key().public_numbers() == signer.private_key.public_key().public_numbers()
+    public = cert.public_key()
+    assert isinstance(public, rsa.RSAPublicKey)
+    assert public.public_numbers() == signer.private_key.public_key().public_numbers()
     assert cert.issuer == cert.subject
     assert cert.not_valid_before_utc.timestamp() <= clock() < cert.not_valid_after_utc.timestamp()
 
@@ -284,7 +287,8 @@ async def test_keyring_signature_verifies_with_published_jwks(
     clock.advance(MAX_AGE)
     signer = keyring.signer()
     token = jwt.encode({"alg": "RS256", "kid": signer.record.kid}, {"sub": "1"}, signer.jwk)
-    decoded = jwt.decode(token, KeySet.import_key_set(keyring.jwks()), algorithms=["RS256"])
+    published = KeySet.import_key_set(keyring.jwks())  # type: ignore[arg-type]
+    decoded = jwt.decode(token, published, algorithms=["RS256"])
     assert decoded.claims == {"sub": "1"}
 
 
