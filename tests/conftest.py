@@ -157,5 +157,10 @@ def harness(sqlite_url: str, clock: FakeClock) -> Iterator[Harness]:
         yield h
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: they are the slowest, and the rest gives faster feedback."""
+    items.sort(key=lambda item: "/tests/browser/" in str(item.path))
+
+
 def run_async(coro: Awaitable[T]) -> T:
     return asyncio.run(coro)  # type: ignore[arg-type]
