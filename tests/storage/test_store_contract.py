@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import replace
 
 import pytest
 
@@ -619,3 +620,31 @@ async def test_store_holds_only_hashes_of_credentials(store: SqlStore, store_url
     for raw in (new.secret, cookie, raw_code, raw_access, raw_refresh):
         assert raw not in dump
         assert hash_secret(raw) in dump
+
+
+async def test_store_save_tokens_from_a_revoked_parent_saves_nothing(store: SqlStore) -> None:
+    code = await grant_with_code(store, "p1")
+    result = await store.consume_code(code.code_hash, NOW, tokens_for)
+    refresh = next(x for x in result.tokens if x.kind == "refresh")
+    await store.revoke_family(code.code_id, NOW)
+    child = replace(refresh, token_hash=hash_secret("child"), kind="access")
+    assert await store.save_tokens([child], parent=refresh.token_hash) is False
+    assert await store.find_token(child.token_hash) is None
+
+
+async def test_store_save_tokens_of_a_revoked_grant_saves_nothing(store: SqlStore) -> None:
+    code = await grant_with_code(store, "p2")
+    result = await store.consume_code(code.code_hash, NOW, tokens_for)
+    refresh = next(x for x in result.tokens if x.kind == "refresh")
+    await store.revoke_grant(code.grant_id, NOW)
+    child = replace(refresh, token_hash=hash_secret("child2"), kind="access")
+    assert await store.save_tokens([child], parent=refresh.token_hash) is False
+
+
+async def test_store_save_tokens_from_a_live_parent(store: SqlStore) -> None:
+    code = await grant_with_code(store, "p3")
+    result = await store.consume_code(code.code_hash, NOW, tokens_for)
+    refresh = next(x for x in result.tokens if x.kind == "refresh")
+    child = replace(refresh, token_hash=hash_secret("child3"), kind="access")
+    assert await store.save_tokens([child], parent=refresh.token_hash) is True
+    assert await store.find_token(child.token_hash) == child

@@ -13,7 +13,16 @@ from typing import Any
 from signon.storage import SqlStore, open_store, upgrade
 from signon.storage.records import AuthCode
 from tests.storage.racer import race
-from tests.storage.records import CLIENT_ID, NOW, code, seed_client, sub_for, tokens_for, user
+from tests.storage.records import (
+    CLIENT_ID,
+    NOW,
+    code,
+    seed_client,
+    sha,
+    sub_for,
+    tokens_for,
+    user,
+)
 
 CODES = 24
 
@@ -103,5 +112,34 @@ async def test_store_revoke_grant_racing_consume_leaves_no_live_token(database_u
                 else:
                     assert saved is None
         print("consume outcomes:", Counter(answers["a:"]))
+    finally:
+        await store.close()
+
+
+async def test_store_revoke_grant_racing_refresh_leaves_no_live_token(database_url: str) -> None:
+    store = await prepared_store(database_url, users=CODES)
+    try:
+        refresh_hashes: list[str] = []
+        grants: list[str] = []
+        for n in range(CODES):
+            grant = await store.save_grant(sub_for(n), CLIENT_ID, ["openid"], NOW, f"g{n}")
+            c = code(f"c{n}", grant.grant_id, user_sub=sub_for(n))
+            await store.save_code(c)
+            issued = await store.consume_code(c.code_hash, NOW, tokens_for)
+            refresh_hashes.append(next(t.token_hash for t in issued.tokens if t.kind == "refresh"))
+            grants.append(grant.grant_id)
+
+        answers = run_racers(
+            database_url, ("refresh", refresh_hashes, "f:"), ("revoke", grants, "r")
+        )
+
+        assert answers["r"] == ["revoked"] * CODES
+        for parent, status in zip(refresh_hashes, answers["f:"], strict=True):
+            child = await store.find_token(sha(f"f:child:{parent}"))
+            if status == "saved":
+                assert child is not None and child.revoked_at == NOW, "token outlived its grant"
+            else:
+                assert child is None
+        print("refresh outcomes:", Counter(answers["f:"]))
     finally:
         await store.close()

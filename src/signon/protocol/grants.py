@@ -184,7 +184,8 @@ async def refresh_access_token(
         offline=True,
         azp=token.azp,
     )
-    await tc.store.save_tokens([access.record])
+    if not await tc.store.save_tokens([access.record], parent=token.token_hash):
+        raise InvalidGrant(EXPIRED_OR_REVOKED)  # revoked while this request ran
     body = _token_body([access], scopes)
     if OPENID in scopes:
         body["id_token"] = mint_id_token(

@@ -21,6 +21,4 @@ def open_store(database_url: str) -> SqlStore:
     """Open (without migrating) the store behind a signon database URL."""
     from signon.settings import database_url_for_sqlalchemy
 
-    return SqlStore(
-        create_engine_for(database_url_for_sqlalchemy(database_url))
-    )
+    return SqlStore(create_engine_for(database_url_for_sqlalchemy(database_url)))

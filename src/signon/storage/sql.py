@@ -488,7 +488,8 @@ class SqlStore:
             row = (conn.execute(select(t.grants).where(t.grants.c.grant_id == grant_id))).first()
         return _grant(row) if row else None
 
-    async def save_grant(
+    @_threaded
+    def save_grant(
         self, user_sub: str, client_id: str, scopes: Sequence[str], now: int, new_id: str
     ) -> Grant:
         """Add `scopes` to the user's grant for the client, creating (or reviving) it."""
@@ -543,21 +544,35 @@ class SqlStore:
     def revoke_grant(self, grant_id: str, now: int) -> bool:
         g, c = t.grants, t.auth_codes
         with self._tx(write=True) as conn:
-            # Codes first: this waits for any consume_code holding one of them, so the token
-            # update below (a new statement, hence a new snapshot under READ COMMITTED) sees
-            # the tokens that consumer inserted. In the other order they would survive.
-            conn.execute(
-                update(c)
-                .where(c.c.grant_id == grant_id, c.c.consumed_at.is_(None))
-                .values(consumed_at=now)
-            )
+            # The grant row first, as every operation that issues or revokes its tokens does
+            # (see _lock_grant): later statements then see whatever they committed.
             result = conn.execute(
                 update(g)
                 .where(g.c.grant_id == grant_id, g.c.revoked_at.is_(None))
                 .values(revoked_at=now)
             )
+            conn.execute(
+                update(c)
+                .where(c.c.grant_id == grant_id, c.c.consumed_at.is_(None))
+                .values(consumed_at=now)
+            )
             self._revoke_where(conn, t.tokens.c.grant_id == grant_id, now)
         return result.rowcount > 0
+
+    @staticmethod
+    def _lock_grant(conn: Connection, grant_id: str) -> bool:
+        """Lock the grant's row until commit; True if the grant is live.
+
+        Issuing tokens (code exchange, refresh) and revoking them (revoke_grant, a replayed
+        code) all take this lock first, so they run one after another per grant. Under
+        PostgreSQL's READ COMMITTED a statement sees rows committed before it started: a
+        revocation that waited for an issuer therefore also revokes what the issuer saved.
+        SQLite needs no lock: BEGIN IMMEDIATE already serialises writers.
+        """
+        g = t.grants
+        query = select(g.c.revoked_at).where(g.c.grant_id == grant_id).with_for_update()
+        row = conn.execute(query).first()
+        return row is not None and row.revoked_at is None
 
     # codes and tokens --------------------------------------------------------------------
     @_threaded
@@ -567,20 +582,25 @@ class SqlStore:
         with self._tx(write=True) as conn:
             conn.execute(insert(t.auth_codes).values(**values))
 
-    async def consume_code(
+    @_threaded
+    def consume_code(
         self, code_hash: str, now: int, issue: Callable[[AuthCode], Sequence[Token]]
     ) -> CodeConsumption:
         c = t.auth_codes
         with self._tx(write=True) as conn:
-            claimed = (
-                conn.execute(
-                    update(c)
-                    .where(
-                        c.c.code_hash == code_hash, c.c.consumed_at.is_(None), c.c.expires_at > now
-                    )
-                    .values(consumed_at=now)
-                    .returning(*c.c)
-                )
+            row = conn.execute(select(c).where(c.c.code_hash == code_hash)).first()
+            if row is None:
+                return CodeConsumption("unknown")
+            if not self._lock_grant(conn, row.grant_id):
+                # Its grant was revoked (which also consumed the code) or deleted. Read the
+                # code again: the first read may predate the revocation we just waited for.
+                code = _code(conn.execute(select(c).where(c.c.code_hash == code_hash)).one())
+                return CodeConsumption("replayed" if code.consumed_at else "unknown", code)
+            claimed = conn.execute(
+                update(c)
+                .where(c.c.code_hash == code_hash, c.c.consumed_at.is_(None), c.c.expires_at > now)
+                .values(consumed_at=now)
+                .returning(*c.c)
             ).first()
             if claimed is not None:
                 code = _code(claimed)
@@ -588,10 +608,7 @@ class SqlStore:
                 if tokens:
                     conn.execute(insert(t.tokens), [_token_values(x) for x in tokens])
                 return CodeConsumption("ok", code, tokens)
-            row = (conn.execute(select(c).where(c.c.code_hash == code_hash))).first()
-            if row is None:
-                return CodeConsumption("unknown")
-            code = _code(row)
+            code = _code(conn.execute(select(c).where(c.c.code_hash == code_hash)).one())
             if code.consumed_at is None:
                 return CodeConsumption("expired", code)
             # RFC 6749 4.1.2: a replayed code revokes the tokens issued from it.
@@ -599,9 +616,26 @@ class SqlStore:
             return CodeConsumption("replayed", code)
 
     @_threaded
-    def save_tokens(self, tokens: Sequence[Token]) -> None:
+    def save_tokens(self, tokens: Sequence[Token], parent: str | None = None) -> bool:
+        """Save tokens. With `parent` (the hash of the token they are issued from, e.g. the
+        refresh token), only while that token and its grant are live; False then, and nothing
+        is saved, so a refresh racing a revocation cannot leave a live token behind."""
+        if not tokens:
+            return True
+        tk = t.tokens
         with self._tx(write=True) as conn:
-            conn.execute(insert(t.tokens), [_token_values(x) for x in tokens])
+            if parent is not None:
+                if not self._lock_grant(conn, tokens[0].grant_id):
+                    return False
+                live = conn.execute(
+                    select(tk.c.token_hash).where(
+                        tk.c.token_hash == parent, tk.c.revoked_at.is_(None)
+                    )
+                ).first()
+                if live is None:
+                    return False
+            conn.execute(insert(tk), [_token_values(x) for x in tokens])
+        return True
 
     @_threaded
     def find_token(self, token_hash: str) -> Token | None:
@@ -613,8 +647,14 @@ class SqlStore:
 
     @_threaded
     def revoke_family(self, family_id: str, now: int) -> int:
+        tk = t.tokens
         with self._tx(write=True) as conn:
-            return self._revoke_where(conn, t.tokens.c.family_id == family_id, now)
+            grants = conn.execute(
+                select(tk.c.grant_id).where(tk.c.family_id == family_id).distinct()
+            ).scalars()
+            for grant_id in sorted(grants):
+                self._lock_grant(conn, grant_id)
+            return self._revoke_where(conn, tk.c.family_id == family_id, now)
 
     @staticmethod
     def _revoke_where(conn: Connection, condition: Any, now: int) -> int:
