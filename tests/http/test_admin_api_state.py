@@ -82,7 +82,7 @@ def test_admin_rotate_keys_adds_a_pending_published_key(admin: Harness) -> None:
     assert response.status_code == 201
     new = response.json()
     assert new["state"] == "pending"
-    assert new["activates_at"] == int(admin.clock()) + admin.ctx.settings.jwks_max_age
+    assert new["activates_at"] == int(admin.clock()) + admin.ctx.keyring.pending_period
     assert [k["state"] for k in call(admin, "GET", "/keys").json()] == ["active", "pending"]
     jwks = admin.client.get("/oauth2/v3/certs").json()["keys"]
     assert new["kid"] in [k["kid"] for k in jwks]

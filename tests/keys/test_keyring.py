@@ -153,7 +153,8 @@ async def test_keyring_rotated_key_published_at_once(store: SqlStore, clock: Fak
     new = await keyring.rotate()
     assert published_kids(keyring) == [old, new.kid]
     assert set(keyring.pem_certificates()) == {old, new.kid}
-    assert new.activates_at == int(clock()) + MAX_AGE
+    assert new.activates_at == int(clock()) + keyring.pending_period
+    assert keyring.pending_period == MAX_AGE + keyring.reload_interval
 
 
 async def test_keyring_old_key_signs_until_jwks_max_age_passes(
@@ -162,7 +163,7 @@ async def test_keyring_old_key_signs_until_jwks_max_age_passes(
     keyring = await loaded(store, clock)
     old = keyring.signer().record.kid
     await keyring.rotate()
-    clock.advance(MAX_AGE - 1)
+    clock.advance(keyring.pending_period - 1)
     assert keyring.signer().record.kid == old
 
 
@@ -171,7 +172,7 @@ async def test_keyring_new_key_signs_once_jwks_max_age_passed(
 ) -> None:
     keyring = await loaded(store, clock)
     new = await keyring.rotate()
-    clock.advance(MAX_AGE)
+    clock.advance(keyring.pending_period)
     assert keyring.signer().record.kid == new.kid
 
 
@@ -200,7 +201,7 @@ async def test_keyring_states_through_a_rotation(store: SqlStore, clock: FakeClo
         return (Keyring.state(old, keys, now), Keyring.state(new, keys, now))
 
     assert states() == ("active", "pending")
-    clock.advance(MAX_AGE)
+    clock.advance(keyring.pending_period)
     assert states() == ("retired", "active")
     clock.advance(ID_TOKEN_LIFETIME + RETIRE_MARGIN)
     assert states() == ("expired", "active")
@@ -214,7 +215,7 @@ async def test_keyring_public_key_only_for_published_keys(
     await keyring.rotate()
     assert keyring.public_key(old.record.kid) is not None
     assert keyring.public_key("unknown") is None
-    clock.advance(MAX_AGE + ID_TOKEN_LIFETIME + RETIRE_MARGIN)
+    clock.advance(keyring.pending_period + ID_TOKEN_LIFETIME + RETIRE_MARGIN)
     assert keyring.public_key(old.record.kid) is None
 
 
@@ -284,7 +285,7 @@ async def test_keyring_signature_verifies_with_published_jwks(
 ) -> None:
     keyring = await loaded(store, clock)
     await keyring.rotate()
-    clock.advance(MAX_AGE)
+    clock.advance(keyring.pending_period)
     signer = keyring.signer()
     token = jwt.encode({"alg": "RS256", "kid": signer.record.kid}, {"sub": "1"}, signer.jwk)
     published = KeySet.import_key_set(keyring.jwks())  # type: ignore[arg-type]
@@ -303,7 +304,7 @@ async def test_keyring_keeps_serving_loaded_keys_while_store_is_down(
         raise StoreUnavailable("the database is unavailable")
 
     monkeypatch.setattr(store, "list_signing_keys", down)
-    clock.advance(MAX_AGE)
+    clock.advance(keyring.pending_period)
     fresh = await keyring.fresh()
     assert fresh.signer().record.kid == new.kid  # activation still follows the clock
     assert new.kid in published_kids(fresh)

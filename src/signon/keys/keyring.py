@@ -1,9 +1,9 @@
 """The keyring: which key signs now, which keys are published, and rotation.
 
 Rotation schedule (docs/keys.md):
-- `rotate` adds a key that is published at once but signs only `jwks_max_age` seconds later, so
-  every relying party that honours our Cache-Control has fetched it before it sees a token
-  signed by it;
+- `rotate` adds a key that is published at once but signs only `jwks_max_age` plus
+  `reload_interval` seconds later, so every process publishes it and every relying party that
+  honours our Cache-Control has fetched it before it sees a token signed by it;
 - from that moment the older keys stop signing and stay published for one ID-token lifetime plus
   a margin, so every token they signed can still be verified until it expires.
 Which key signs is a function of the stored dates and the clock, so processes sharing one
@@ -157,9 +157,16 @@ class Keyring:
         return {k.kid: k.certificate_pem for k in self.published()}
 
     # rotation ----------------------------------------------------------------------------
+    @property
+    def pending_period(self) -> int:
+        """How long a new key is published before it signs: another process may take up to
+        `reload_interval` to publish it, and a relying party may then cache the JWKS without it
+        for `jwks_max_age`."""
+        return self.jwks_max_age + self.reload_interval
+
     async def rotate(self) -> SigningKey:
         now = self._now()
-        activates_at = now + self.jwks_max_age
+        activates_at = now + self.pending_period
         new = self._new_key(activates_at=activates_at)
         await self.store.add_signing_key(
             new, older_publish_until=activates_at + ID_TOKEN_LIFETIME + RETIRE_MARGIN
