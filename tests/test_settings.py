@@ -91,6 +91,11 @@ def test_settings_bad_issuer_names_the_setting_and_value(issuer: str) -> None:
     assert message.startswith(f"--issuer: {issuer!r} must be an absolute http(s) URL")
 
 
+def test_settings_issuer_with_a_path_refused() -> None:
+    message = refusal({"issuer": "https://example.com/idp", "secret_key": SECRET})
+    assert message.startswith("--issuer: 'https://example.com/idp' must have no path")
+
+
 def test_settings_bad_issuer_from_environment_refused() -> None:
     assert refusal({}, {"SIGNON_ISSUER": "http://x/"}).startswith("--issuer: 'http://x/'")
 

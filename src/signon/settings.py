@@ -177,6 +177,13 @@ def check_issuer(issuer: str) -> None:
             f"--issuer: {issuer!r} must be an absolute http(s) URL without a trailing slash, "
             "query or fragment, e.g. https://accounts.example.com"
         )
+    if parts.path:
+        # Every endpoint is served at the root, on Google's paths; an issuer with a path would
+        # advertise URLs nothing answers.
+        raise SettingsError(
+            f"--issuer: {issuer!r} must have no path: signon serves Google's paths at the root "
+            "of its own host, e.g. https://accounts.example.com"
+        )
 
 
 def is_loopback_host(host: str) -> bool:

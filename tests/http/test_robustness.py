@@ -107,8 +107,15 @@ def test_garbage_cookies_and_query_ignored(harness: Harness) -> None:
 
 
 # huge bodies ---------------------------------------------------------------------------------
-def test_body_over_limit_with_content_length_is_413(harness: Harness) -> None:
+def test_body_over_limit_with_content_length_is_413_page_for_people(harness: Harness) -> None:
     response = harness.client.post("/signin", content=b"a" * (LIMIT + 1), headers=FORM)
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("text/html")
+    assert "The request body is too large." in response.text
+
+
+def test_body_over_limit_with_content_length_is_413_json_for_api(harness: Harness) -> None:
+    response = harness.client.post("/token", content=b"a" * (LIMIT + 1), headers=FORM)
     assert response.status_code == 413
     assert response.json() == {
         "error": "invalid_request",

@@ -19,14 +19,18 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        for name, value in scope["headers"]:
-            if name == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
-                await _too_large(send)
-                return
+        declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
+        too_large = declared is not None and (
+            not declared.isdigit() or int(declared) > self.max_bytes
+        )
         seen = 0
 
         async def limited() -> Message:
+            # Raised where the endpoint reads the body, so the one error handler answers it
+            # (a page for people, JSON for API callers); nothing beyond the limit is read.
             nonlocal seen
+            if too_large:
+                raise BodyTooLarge()
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.max_bytes:
@@ -34,22 +38,6 @@ class BodyLimit:
             return message
 
         await self.app(scope, limited, send)
-
-
-async def _too_large(send: Send) -> None:
-    body = b'{"error":"invalid_request","error_description":"The request body is too large."}'
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
 
 
 class SecurityHeaders:
