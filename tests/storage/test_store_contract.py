@@ -11,7 +11,7 @@ from signon.accounts.sessions import Sessions
 from signon.protocol.clients import create_client
 from signon.protocol.ids import hash_secret, new_access_token, new_code, new_refresh_token
 from signon.storage import SqlStore
-from signon.storage.records import AuthCode, SigningKey, Token
+from signon.storage.records import AuthCode, Grant, SigningKey, Token
 from signon.storage.store import Conflict
 from tests.storage.dump import all_rows_text
 from tests.storage.records import (
@@ -648,3 +648,28 @@ async def test_store_save_tokens_from_a_live_parent(store: SqlStore) -> None:
     child = replace(refresh, token_hash=hash_secret("child3"), kind="access")
     assert await store.save_tokens([child], parent=refresh.token_hash) is True
     assert await store.find_token(child.token_hash) == child
+
+
+async def test_store_load_state_writes_everything(store: SqlStore) -> None:
+    key = signing_key("imported", NOW)
+    grant = Grant("g-imp", sub_for(1), CLIENT_ID, ("openid",), NOW, NOW)
+    await store.load_state([user(1)], [project()], [client()], [key], [grant])
+    assert await store.find_user(sub_for(1)) == user(1)
+    assert await store.find_client(CLIENT_ID) == client()
+    assert [k.kid for k in await store.list_signing_keys()] == ["imported"]
+    assert await store.find_grant(sub_for(1), CLIENT_ID) == grant
+
+
+async def test_store_load_state_is_all_or_nothing(store: SqlStore) -> None:
+    duplicate = user(2, email="user1@example.com")
+    with pytest.raises(Conflict):
+        await store.load_state([user(1), duplicate], [project()], [client()], [], [])
+    assert await store.list_users() == []
+    assert await store.list_projects() == []
+
+
+async def test_store_load_state_refuses_an_instance_with_data(store: SqlStore) -> None:
+    await seed_client(store)
+    with pytest.raises(Conflict, match="already has data"):
+        await store.load_state([user(5)], [], [], [], [])
+    assert await store.find_user(sub_for(5)) is None

@@ -20,7 +20,7 @@ from signon.keys.keyring import Keyring
 from signon.keys.material import KeyDecryptionError, open_private_key
 from signon.protocol.clients import CLIENT_TYPES
 from signon.storage.records import Client, Grant, Project, SigningKey, User
-from signon.storage.store import Store
+from signon.storage.store import Conflict, Store
 
 __all__ = ["EXPORT_FORMAT", "ImportConflict", "export_state", "import_state", "reset_state"]
 
@@ -146,27 +146,16 @@ async def import_state(
     store: Store, keyring: Keyring, doc: dict[str, Any], secret_key: str | None
 ) -> dict[str, int]:
     """Load an export into an instance without users, projects or clients. Everything is checked
-    before the first write. The export's signing keys replace the instance's own."""
+    first, then written in one transaction. The export's signing keys replace the instance's."""
     state = _check(doc, secret_key)
-    if await store.list_users() or await store.list_projects() or await store.list_clients():
-        raise ImportConflict("this instance already has data; reset it or use an empty database")
-    for u in state.users:
-        await store.create_user(u)
-    for p in state.projects:
-        await store.create_project(p)
-    for c in state.clients:
-        await store.create_client(c)
-    if state.keys:
-        existing = {k.kid for k in await store.list_signing_keys()}
-        for k in state.keys:
-            if k.kid not in existing:
-                await store.add_signing_key(k, None)
-        for kid in existing - {k.kid for k in state.keys}:
-            await store.delete_signing_key(kid)
-    for g in state.grants:
-        # The store dates a grant by its `now`: created_at and updated_at both become the
-        # original created_at.
-        await store.save_grant(g.user_sub, g.client_id, g.scopes, g.created_at, g.grant_id)
+    try:
+        await store.load_state(state.users, state.projects, state.clients, state.keys, state.grants)
+    except Conflict as exc:
+        if str(exc) == "this instance already has data":
+            raise ImportConflict(
+                "this instance already has data; reset it or use an empty database"
+            ) from None
+        raise ImportConflict(f"the import conflicts with itself: {exc}") from None
     await keyring.load()
     return {
         "users": len(state.users),

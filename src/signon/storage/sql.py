@@ -386,6 +386,34 @@ class SqlStore:
             conn.execute(delete(s).where(s.c.name == name))
             conn.execute(insert(s).values(name=name, value=value))
 
+    @_threaded
+    def load_state(
+        self,
+        users: Sequence[User],
+        projects: Sequence[Project],
+        clients: Sequence[Client],
+        keys: Sequence[SigningKey],
+        grants: Sequence[Grant],
+    ) -> None:
+        """Import records into an instance that has no users, projects or clients, in one
+        transaction: all of it lands or none of it. Given keys replace the instance's own."""
+        with self._tx(write=True) as conn:
+            for table in (t.users, t.projects, t.clients):
+                if conn.execute(select(func.count()).select_from(table)).scalar():
+                    raise Conflict("this instance already has data")
+            if users:
+                conn.execute(insert(t.users), [_user_values(u) for u in users])
+            if projects:
+                conn.execute(insert(t.projects), [_asdict(p) for p in projects])
+            if clients:
+                conn.execute(insert(t.clients), [_client_values(c) for c in clients])
+            if keys:
+                conn.execute(delete(t.signing_keys))
+                conn.execute(insert(t.signing_keys), [_asdict(k) for k in keys])
+            if grants:
+                rows = [{**_asdict(g), "scopes": " ".join(g.scopes)} for g in grants]
+                conn.execute(insert(t.grants), rows)
+
     # browser sessions --------------------------------------------------------------------
     @_threaded
     def create_session(self, session: BrowserSession) -> None:
