@@ -263,3 +263,21 @@ def test_register_on_first_use_does_not_register_an_insecure_redirect(
         AUTH, params=unknown_client_params(redirect_uri="http://evil.example/cb")
     )
     assert page.status_code == 400 and "redirect_uri_mismatch" in page.text
+
+
+def test_register_on_first_use_registers_a_gsi_page_origin(registering: Harness) -> None:
+    # google.accounts.id asks /gsi/status first; the page's Origin header is what gets registered.
+    status = registering.client.get(
+        "/gsi/status", params={"client_id": UNKNOWN_ID}, headers={"Origin": "http://localhost:3000"}
+    )
+    assert status.json() == {"client": True, "origin": True}
+    client = registering.run(registering.ctx.store.find_client, UNKNOWN_ID)
+    assert client is not None and client.origins == ("http://localhost:3000",)
+
+
+def test_gsi_status_does_not_register_without_register_on_first_use(emu: Harness) -> None:
+    status = emu.client.get(
+        "/gsi/status", params={"client_id": UNKNOWN_ID}, headers={"Origin": "http://localhost:3000"}
+    )
+    assert status.json() == {"client": False, "origin": False}
+    assert emu.run(emu.ctx.store.find_client, UNKNOWN_ID) is None

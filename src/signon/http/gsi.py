@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 from signon.context import ctx
 from signon.http import gsi_frames, gsi_popup
 from signon.http.params import form_params
+from signon.protocol.emulator import is_registering, register_on_first_use
 from signon.protocol.redirects import is_origin_registered
 from signon.storage.records import User
 
@@ -61,9 +62,12 @@ async def gsi_status(request: Request) -> JSONResponse:
     """Whether the client exists and the calling page's origin (the browser's Origin header,
     which a page cannot forge) is registered for it: the library reports `invalid_client` and
     `unregistered_origin` from this before it frames anything. No cookies, public facts only."""
+    c = ctx(request)
     client_id = request.query_params.get("client_id", "")
-    client = await ctx(request).store.find_client(client_id) if client_id else None
     origin = request.headers.get("origin")
+    if is_registering(c.settings):  # emulator: an unknown client ID is registered here
+        await register_on_first_use(c.store, client_id, now=c.now(), origin=origin)
+    client = await c.store.find_client(client_id) if client_id else None
     body = {
         "client": client is not None and client.type == "web",
         "origin": client is not None and is_origin_registered(client, origin),

@@ -26,6 +26,7 @@ from signon.errors import ConsentRequired, InteractionRequired, LoginRequired, O
 from signon.http.pages import render
 from signon.http.signin import GSI_SESSION_COOKIE
 from signon.protocol.authorize import AuthRequest, needs_consent, parse_request
+from signon.protocol.emulator import is_registering, register_on_first_use
 from signon.protocol.redirects import POSTMESSAGE, is_origin_registered
 from signon.protocol.responses import issue_authorization
 from signon.storage.records import BrowserSession, User
@@ -131,6 +132,8 @@ async def session_frame(request: Request) -> Response:
     q = request.query_params
     client_id, origin = q.get("client_id", ""), (q.get("origin") or "").lower()
     frame_id = q.get("id", "")
+    if is_registering(c.settings):  # emulator: an unknown client ID is registered here
+        await register_on_first_use(c.store, client_id, now=c.now(), origin=origin)
     client = await c.store.find_client(client_id) if client_id else None
     if client is None or not is_origin_registered(client, origin):
         # Public facts only, so any page may frame this answer and read it: gapi.auth2 reports
