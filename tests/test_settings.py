@@ -231,6 +231,7 @@ def test_settings_every_field_has_an_environment_variable() -> None:
         "SIGNON_SESSION_IDLE_SECONDS": "100",
         "SIGNON_MAX_BODY_BYTES": "1000",
         "SIGNON_DEMO": "true",
+        "SIGNON_ACCESS_LOG": "true",
     }
     assert set(environ) == {env_name(f.name) for f in dataclasses.fields(Settings)}
     s = build_settings({}, environ=environ)
@@ -250,4 +251,5 @@ def test_settings_every_field_has_an_environment_variable() -> None:
         session_idle_seconds=100,
         max_body_bytes=1000,
         demo=True,
+        access_log=True,
     )

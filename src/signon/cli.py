@@ -63,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
         ("--auto-consent", "emulator: skip the consent page"),
         ("--register-on-first-use", "emulator: register unknown client IDs on first use"),
         ("--demo", "seed a demo client and user and print their credentials"),
+        ("--access-log", "log every request"),
     ):
         serve.add_argument(
             flag,

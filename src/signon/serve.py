@@ -63,9 +63,16 @@ def serve(settings: Settings) -> int:
             port=settings.port,
             workers=settings.workers,
             log_level="info",
+            access_log=settings.access_log,
             proxy_headers=False,
         )
     else:
         app = create_app(settings, open_store(settings.database_url))
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            access_log=settings.access_log,
+        )
     return 0

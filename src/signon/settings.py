@@ -53,6 +53,9 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     # Seed a demo client and a demo user on start (README command 1).
     demo: bool = False
+    # Log every request (uvicorn's access log). Off by default: it costs a fifth of the
+    # throughput of a cheap endpoint.
+    access_log: bool = False
 
     @property
     def secure_cookies(self) -> bool:
@@ -102,6 +105,7 @@ _KINDS: dict[str, type] = {
     "session_idle_seconds": int,
     "max_body_bytes": int,
     "demo": bool,
+    "access_log": bool,
 }
 
 
