@@ -1,4 +1,5 @@
-"""The legacy platform library: `/js/platform.js` (also `/js/client:platform.js`) and the
+"""The legacy platform library: `/js/platform.js` (also `/js/client:platform.js`, and the gapi
+loader names `/js/api.js` and `/js/api:client.js` that Google's custom-button example uses) and the
 hidden iframe it uses to restore a returning user's sign-in without a click.
 
 The iframe (`/js/platform/frame`) is the non-interactive half of `gapi.auth2`: a `prompt=none`
@@ -45,6 +46,10 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/js/platform.js", platform_script, methods=["GET", "HEAD"]),
         Route("/js/client:platform.js", platform_script, methods=["GET", "HEAD"]),
+        # Google's custom sign-in button example loads the same gapi.auth2 through the gapi
+        # loader (`api:client.js`); `api.js` is the loader's plain name.
+        Route("/js/api.js", platform_script, methods=["GET", "HEAD"]),
+        Route("/js/api:client.js", platform_script, methods=["GET", "HEAD"]),
         Route("/js/platform/frame", session_frame, methods=["GET"]),
     ]
 

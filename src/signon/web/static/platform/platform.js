@@ -38,7 +38,7 @@
    */
 
   const script = /** @type {HTMLScriptElement | null} */ (document.currentScript)
-    || /** @type {HTMLScriptElement | null} */ (document.querySelector('script[src*="platform.js"]'));
+    || /** @type {HTMLScriptElement | null} */ (document.querySelector('script[src*="platform.js"], script[src*="/js/api"]'));
   const SRC = new URL(script && script.src ? script.src : '/js/platform.js', location.href);
   const ISSUER_ORIGIN = SRC.origin;
   const BASE = SRC.href.slice(0, SRC.href.lastIndexOf('/js/')) || SRC.origin;
