@@ -261,9 +261,10 @@
       return splitScopes(scopes).map(longScope).every((s) => granted.includes(s));
     }
 
-    /** @param {SigninOptions} [options] */
+    /** @param {SigninOptions | SigninOptionsBuilder} [options] */
     grant(options) {
-      return this._auth.signIn({ ...(options || {}), login_hint: this._claims.sub || undefined });
+      const o = options instanceof SigninOptionsBuilder ? options.get() : (options || {});
+      return this._auth.signIn({ ...o, login_hint: this._claims.sub || undefined });
     }
 
     /** @param {string | {scope?: string}} [scopes] */
@@ -545,7 +546,9 @@
   const isNative = (fn) => /\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(fn));
 
   class SigninOptionsBuilder {
-    constructor() { /** @type {SigninOptions} */ this._o = {}; }
+    /** Google's reference builds one from options: `new SigninOptionsBuilder({scope: ...})`.
+     * @param {SigninOptions} [options] */
+    constructor(options) { /** @type {SigninOptions} */ this._o = { ...(options || {}) }; }
     get() { return { ...this._o }; }
     /** @param {string} v */ setAppPackageName(v) { this._o.app_package_name = v; return this; }
     /** @param {boolean} v */ setFetchBasicProfile(v) { this._o.fetch_basic_profile = v; return this; }
