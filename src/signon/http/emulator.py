@@ -14,8 +14,7 @@ from signon.accounts.users import AccountError, create_user
 from signon.context import Context, ctx
 from signon.http.forms import field, read_form
 from signon.http.pages import render, safe_continue, with_query
-from signon.http.signin import app_name_for_continue, current_session, set_session_cookie
-from signon.storage.records import User
+from signon.http.signin import app_name_for_continue, complete_sign_in
 
 __all__ = ["add_account_href", "emulator_signin_page", "routes"]
 
@@ -31,16 +30,6 @@ def _check_emulator(request: Request) -> Context:
     return c
 
 
-async def _signed_in(request: Request, c: Context, user: User, continue_url: str) -> Response:
-    session, cookie = await c.sessions.sign_in(
-        await current_session(request), user.sub, request.headers.get("user-agent", "")
-    )
-    authuser = str(session.accounts.index(user.sub))
-    response = RedirectResponse(with_query(continue_url, authuser=authuser), status_code=303)
-    set_session_cookie(c, response, cookie)
-    return response
-
-
 async def emulator_signin_page(request: Request, continue_url: str) -> Response:
     c = _check_emulator(request)
     hint = (request.query_params.get("email") or "").strip()
@@ -48,7 +37,7 @@ async def emulator_signin_page(request: Request, continue_url: str) -> Response:
         hinted = await c.store.find_user_by_email(hint) if "@" in hint else None
         hinted = hinted or await c.store.find_user(hint)
         if hinted is not None:
-            return await _signed_in(request, c, hinted, continue_url)
+            return await complete_sign_in(request, c, hinted, continue_url)
     return render(
         request,
         "emulator_signin.html",
@@ -66,7 +55,7 @@ async def choose_account(request: Request) -> Response:
     user = await c.store.find_user(field(form, "sub"))
     if user is None:
         return RedirectResponse(with_query("/signin", **{"continue": continue_url}), 303)
-    return await _signed_in(request, c, user, continue_url)
+    return await complete_sign_in(request, c, user, continue_url)
 
 
 async def add_account_page(request: Request) -> Response:
@@ -93,7 +82,7 @@ async def add_account_submit(request: Request) -> Response:
     except AccountError as exc:  # an account with this email exists
         errors = {"email": str(exc).capitalize() + "."}
     else:
-        return await _signed_in(request, c, user, continue_url)
+        return await complete_sign_in(request, c, user, continue_url)
     return render(
         request, "emulator_add.html", 400, continue_url=continue_url, values=values,
         errors=errors, app_name=await app_name_for_continue(request, continue_url),

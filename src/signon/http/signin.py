@@ -143,6 +143,12 @@ async def signin_submit(request: Request) -> Response:
             continue_url=continue_url,
             app_name=await app_name_for_continue(request, continue_url),
         )
+    return await complete_sign_in(request, c, user, continue_url)
+
+
+async def complete_sign_in(request: Request, c: Context, user: User, continue_url: str) -> Response:
+    """Add `user` to this browser's session (a new session ID) and go on to `continue_url`,
+    telling it which `authuser` the account now is."""
     session, cookie = await c.sessions.sign_in(
         await current_session(request), user.sub, request.headers.get("user-agent", "")
     )
