@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import json
+import os
 import threading
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
@@ -192,18 +194,34 @@ def _token_values(tok: Token) -> dict[str, Any]:
     }
 
 
+@contextmanager
+def _file_lock(path: str | None) -> Iterator[None]:
+    if path is None:
+        yield
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
 class SqlStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        # SQLite has one writer at a time. Writers of this process queue on this lock, in order;
-        # left to SQLite's busy handler they would poll with sleeps of up to 100 ms and the
-        # p99 of the token endpoint would be seconds. Other processes still meet busy_timeout.
+        # SQLite has one writer at a time. Writers queue on a lock instead: this process's on a
+        # thread lock, other processes' (`--workers`, the CLI) on an flock of a file beside the
+        # database. Left to SQLite's busy handler they would poll with sleeps of up to 100 ms
+        # and the token endpoint's p99 would be seconds. busy_timeout remains the backstop.
         self._writer = threading.Lock() if engine.dialect.name == "sqlite" else None
+        database = engine.url.database if engine.dialect.name == "sqlite" else None
+        self._writer_file = f"{database}-writer" if database and database != ":memory:" else None
 
     @contextmanager
     def _tx(self, write: bool = False) -> Iterator[Connection]:
         if write and self._writer is not None:
-            with self._writer, self._tx_unlocked(write) as conn:
+            with self._writer, _file_lock(self._writer_file), self._tx_unlocked(write) as conn:
                 yield conn
         else:
             with self._tx_unlocked(write) as conn:
