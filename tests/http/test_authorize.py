@@ -12,7 +12,7 @@ import jwt
 import pytest
 
 from signon.protocol.clients import NewClient
-from tests.conftest import ISSUER, Harness
+from tests.conftest import ISSUER, Harness, csrf_from
 from tests.http.flows import (
     AUTH,
     CHALLENGE,
@@ -774,6 +774,22 @@ def test_consent_post_with_wrong_csrf_token_is_refused(harness: Harness, web: Ne
     assert response.status_code == 403
     assert "location" not in response.headers
     assert is_consent_page(authorize(harness, auth_params(web)))
+
+
+def test_consent_counts_only_for_the_account_it_was_shown_to(
+    harness: Harness, web: NewClient
+) -> None:
+    grace = signed_in(harness, "grace@example.com")  # the browser now has ada (0) and grace (1)
+    consent = authorize(harness, auth_params(web, authuser="0"))
+    assert is_consent_page(consent) and "ada@example.com" in consent.text
+    fields = hidden_fields(consent.text)
+    # Another tab signs ada out: authuser 0 is grace now.
+    page = harness.client.get("/signout")
+    harness.client.post("/signout", data={"csrf_token": csrf_from(page.text), "authuser": "0"})
+    response = harness.client.post(AUTH, data={**fields, "signon_action": "allow"})
+    assert is_consent_page(response)  # grace is asked; ada's Allow is not hers
+    assert "grace@example.com" in response.text
+    assert harness.run(harness.ctx.store.find_grant, grace.sub, web.client.client_id) is None
 
 
 def test_consent_form_cannot_be_posted_from_another_browser(

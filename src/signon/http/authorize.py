@@ -42,7 +42,7 @@ from signon.storage.records import User
 
 __all__ = ["app_name_for", "authorize"]
 
-_OUR_FIELDS = ("signon_action", CSRF_FIELD)
+_OUR_FIELDS = ("signon_action", "signon_user", CSRF_FIELD)
 
 
 async def authorize(request: Request) -> Response:
@@ -53,6 +53,7 @@ async def authorize(request: Request) -> Response:
         return error_page(request, 400, "Access blocked: this app's request is invalid",
                           exc.description, code=exc.error)  # fmt: skip
     action = params.pop("signon_action", None)
+    consenting = params.pop("signon_user", None)  # whose consent page the person answered
     if action is not None:
         check_csrf(request, params.pop(CSRF_FIELD, None), c.csrf_secret)
     if is_registering(c.settings):
@@ -77,7 +78,7 @@ async def authorize(request: Request) -> Response:
     state = params.get("state")
     try:
         auth = parse_request(client, redirect_uri, params)
-        return await _interact(request, c, auth, action)
+        return await _interact(request, c, auth, action, consenting)
     except OAuthError as exc:
         return deliver_error(
             request,
@@ -103,7 +104,7 @@ def _matches_hd(user: User, hd: str | None) -> bool:
 
 
 async def _interact(
-    request: Request, c: Context, auth: AuthRequest, action: str | None
+    request: Request, c: Context, auth: AuthRequest, action: str | None, consenting: str | None
 ) -> Response:
     if action == "cancel":
         raise AccessDenied("The user denied the request.")
@@ -113,7 +114,9 @@ async def _interact(
         return await _ask_for_account(request, c, auth, signed_in)
     user, authuser = picked
     grant = await c.store.find_grant(user.sub, auth.client.client_id)
-    consented_now = action == "allow"
+    # Allow counts only for the account whose consent page was shown: if the browser's accounts
+    # changed meanwhile (another tab signed one out), `authuser` may now be someone else.
+    consented_now = action == "allow" and consenting == user.sub
     if not consented_now and needs_consent(auth, grant):
         if "none" in auth.prompt:
             raise ConsentRequired("The user has not granted the app the requested scopes.")
@@ -206,6 +209,7 @@ async def _consent_page(
     project = await c.store.find_project(auth.client.project)
     fields = {k: v for k, v in auth.params.items() if k not in _OUR_FIELDS}
     fields["authuser"] = str(authuser)
+    fields["signon_user"] = user.sub
     return render(
         request,
         "consent.html",
