@@ -170,3 +170,20 @@ def test_sign_in_sets_the_cross_site_cookie_for_the_iframes(harness: Harness) ->
     cleared = out.headers.get_list("set-cookie")
     assert any(c.startswith("signon_sid=") and "max-age=0" in c.lower() for c in cleared)
     assert any(c.startswith("signon_sid_x=") and "max-age=0" in c.lower() for c in cleared)
+
+
+def test_popup_confirm_counts_only_for_the_account_it_was_shown_to(harness: Harness) -> None:
+    harness.user("ada@example.com")
+    grace = harness.user("grace@example.com")
+    harness.sign_in("ada@example.com")
+    harness.sign_in("grace@example.com")  # the browser has ada (0) and grace (1)
+    client_id = harness.web_client().client.client_id
+    page = harness.client.get(f"/gsi/select?client_id={client_id}&origin={ORIGIN}&authuser=0")
+    assert page.status_code == 200 and "ada@example.com" in page.text
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+    signout = harness.client.get("/signout")  # another tab signs ada out: 0 is grace now
+    harness.client.post("/signout", data={"csrf_token": csrf_from(signout.text), "authuser": "0"})
+    response = harness.client.post("/gsi/select", data={**fields, "signon_action": "confirm"})
+    assert response.status_code == 200
+    assert "grace@example.com" in response.text and "signon:gsi_credential" not in response.text
+    assert harness.run(harness.ctx.store.find_grant, grace.sub, client_id) is None

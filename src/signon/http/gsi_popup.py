@@ -84,11 +84,13 @@ async def select(request: Request) -> Response:
                       app_name=app_name, other_href=other)  # fmt: skip
     if action == "cancel":
         return _cancelled(request, params)
-    confirmed = action == "confirm"
+    # Confirm counts only for the account it was shown to (the browser's accounts may have
+    # changed in another tab, moving `authuser` to someone else).
+    confirmed = action == "confirm" and all_params.get("signon_user") == user.sub
     if confirmed:
         await c.store.save_grant(user.sub, client.client_id, GSI_SCOPES, c.now(), new_opaque_id())
     elif not has_gsi_grant(await c.store.find_grant(user.sub, client.client_id)):
-        fields = {**params, "authuser": str(users.index(user))}
+        fields = {**params, "authuser": str(users.index(user)), "signon_user": user.sub}
         return render(request, "gsi/confirm.html", user=user, app_name=app_name or "this app",
                       fields=fields.items(), signed_in=True)  # fmt: skip
     token = await issue_credential(c, client, user, params.get("nonce"))
