@@ -62,6 +62,8 @@ def routes() -> list[BaseRoute]:
         Route("/tokeninfo", introspection.tokeninfo, methods=["GET", "POST"]),
         Route("/oauth2/v3/userinfo", introspection.userinfo, methods=["GET", "POST"]),
         Route("/v1/userinfo", introspection.userinfo, methods=["GET", "POST"]),
+        Route("/oauth2/v2/userinfo", introspection.userinfo, methods=["GET", "POST"]),
+        Route("/userinfo/v2/me", introspection.userinfo, methods=["GET", "POST"]),
         Route("/signin", signin.signin_page, methods=["GET"]),
         Route("/signin", signin.signin_submit, methods=["POST"]),
         Route("/ServiceLogin", signin.signin_page, methods=["GET"]),

@@ -368,6 +368,32 @@ def test_userinfo_with_email_scope(harness: Harness, user: User, web: NewClient,
     assert response.json() == {"sub": user.sub, "email": "ada@example.com", "email_verified": True}
 
 
+@pytest.mark.parametrize("path", ["/oauth2/v2/userinfo", "/userinfo/v2/me"])
+def test_userinfo_v2_has_googles_older_field_names(
+    harness: Harness, user: User, web: NewClient, path: str
+) -> None:
+    access = tokens(harness, web, scope="email profile")["access_token"]
+    assert userinfo(harness, access, path).json() == {
+        "id": user.sub,
+        "email": "ada@example.com",
+        "verified_email": True,
+        "name": "Ada Lovelace",
+        "given_name": "Ada",
+        "family_name": "Lovelace",
+        "picture": "https://lh3.googleusercontent.com/a/ada=s96-c",
+        "locale": "en",
+    }
+
+
+def test_userinfo_v2_refuses_a_bad_token(harness: Harness) -> None:
+    response = userinfo(harness, "ya29.a0nope", "/oauth2/v2/userinfo")
+    assert response.status_code == 401
+    assert response.json() == {
+        "error": "invalid_request",
+        "error_description": "Invalid Credentials",
+    }
+
+
 def test_userinfo_with_profile_scope(harness: Harness, user: User, web: NewClient) -> None:
     access = tokens(harness, web, scope="openid profile")["access_token"]
     assert userinfo(harness, access).json() == {

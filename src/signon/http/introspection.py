@@ -9,7 +9,12 @@ from signon.context import ctx
 from signon.errors import InvalidRequest, InvalidToken
 from signon.http.params import form_params
 from signon.http.token import NO_STORE
-from signon.protocol.introspect import access_token_info, id_token_info, userinfo_claims
+from signon.protocol.introspect import (
+    access_token_info,
+    id_token_info,
+    userinfo_claims,
+    userinfo_v2,
+)
 from signon.protocol.tokens import find_live_token
 
 __all__ = ["revoke", "tokeninfo", "userinfo"]
@@ -45,6 +50,7 @@ async def tokeninfo(request: Request) -> JSONResponse:
 
 
 async def userinfo(request: Request) -> JSONResponse:
+    """OIDC userinfo; under /oauth2/v2/ (and /userinfo/v2/me) in Google's older v2 shape."""
     c = ctx(request)
     value = _bearer(request) or request.query_params.get("access_token")
     token = await find_live_token(c.store, value or "", c.now(), "access")
@@ -59,7 +65,9 @@ async def userinfo(request: Request) -> JSONResponse:
                 **CORS,
             },
         )
-    return JSONResponse(userinfo_claims(user, token.scopes), headers={**NO_STORE, **CORS})
+    v2 = request.url.path in ("/oauth2/v2/userinfo", "/userinfo/v2/me")
+    body = (userinfo_v2 if v2 else userinfo_claims)(user, token.scopes)
+    return JSONResponse(body, headers={**NO_STORE, **CORS})
 
 
 async def revoke(request: Request) -> Response:

@@ -15,7 +15,13 @@ from signon.protocol.id_token import user_claims
 from signon.protocol.scopes import OPENID, has_email, scope_string
 from signon.storage.records import Token, User
 
-__all__ = ["access_token_info", "as_strings", "id_token_info", "userinfo_claims"]
+__all__ = [
+    "access_token_info",
+    "as_strings",
+    "id_token_info",
+    "userinfo_claims",
+    "userinfo_v2",
+]
 
 
 def as_strings(claims: dict[str, Any]) -> dict[str, str]:
@@ -74,3 +80,15 @@ def userinfo_claims(user: User, scopes: tuple[str, ...]) -> dict[str, Any]:
     claims: dict[str, Any] = {"sub": user.sub}
     claims.update(user_claims(user, scopes))
     return claims
+
+
+def userinfo_v2(user: User, scopes: tuple[str, ...]) -> dict[str, Any]:
+    """The older `/oauth2/v2/userinfo` shape (spec 1.6): `id` and `verified_email` where v3 has
+    `sub` and `email_verified`; still called by apps written against it."""
+    claims = userinfo_claims(user, scopes)
+    body: dict[str, Any] = {"id": claims.pop("sub")}
+    if "email" in claims:
+        body["email"] = claims.pop("email")
+        body["verified_email"] = claims.pop("email_verified")
+    body.update(claims)
+    return body
