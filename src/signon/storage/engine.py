@@ -1,0 +1,157 @@
+"""The SQL engine under the store: SQLite set-up, transactions, writer queueing, threads."""
+
+from __future__ import annotations
+
+import fcntl
+import functools
+import os
+import threading
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+import anyio.to_thread
+from sqlalchemy import create_engine, event, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.pool import QueuePool
+
+from signon.storage import schema as t
+from signon.storage.store import Conflict, StoreUnavailable
+
+__all__ = ["SqlBase", "create_engine_for", "threaded"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+S = TypeVar("S", bound="SqlBase")
+
+
+def create_engine_for(sqlalchemy_url: str) -> Engine:
+    if sqlalchemy_url.startswith("sqlite"):
+        engine = create_engine(
+            sqlalchemy_url,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            poolclass=QueuePool,
+            # Enough connections for every worker thread (anyio's default limiter is 40): an
+            # overflow connection would be opened (PRAGMAs and all) and closed per operation.
+            pool_size=40,
+            max_overflow=0,
+            pool_timeout=30,
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(
+        sqlalchemy_url, pool_pre_ping=True, pool_size=10, max_overflow=10, pool_timeout=10
+    )
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    # pysqlite's own transaction handling begins lazily and cannot take the write lock up front.
+    # We emit BEGIN ourselves: BEGIN IMMEDIATE for writes, so two processes racing to consume
+    # the same code queue on the lock instead of failing with SQLITE_BUSY_SNAPSHOT.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Reads run in autocommit: each SELECT is its own consistent snapshot, and a read
+        # transaction's BEGIN/COMMIT round trips cost a fifth of a token lookup.
+        if conn.get_execution_options().get("signon_write", False):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def threaded(
+    fn: Callable[Concatenate[S, P], R],
+) -> Callable[Concatenate[S, P], Coroutine[Any, Any, R]]:
+    """Run a store operation in a worker thread: one thread hop per operation, where an async
+    driver would hop per statement (measured: 16x the throughput of aiosqlite on SQLite).
+    Not cancellable once started, so a cancelled request never leaves half an operation."""
+
+    async def run(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return await anyio.to_thread.run_sync(functools.partial(fn, self, *args, **kwargs))
+
+    run.__name__, run.__doc__ = fn.__name__, fn.__doc__
+    return run
+
+
+@contextmanager
+def _file_lock(path: str | None) -> Iterator[None]:
+    if path is None:
+        yield
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+class SqlBase:
+    """Transactions and the locks every part of the store shares."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        # SQLite has one writer at a time. Writers queue on a lock instead: this process's on a
+        # thread lock, other processes' (`--workers`, the CLI) on an flock of a file beside the
+        # database. Left to SQLite's busy handler they would poll with sleeps of up to 100 ms
+        # and the token endpoint's p99 would be seconds. busy_timeout remains the backstop.
+        self._writer = threading.Lock() if engine.dialect.name == "sqlite" else None
+        database = engine.url.database if engine.dialect.name == "sqlite" else None
+        self._writer_file = f"{database}-writer" if database and database != ":memory:" else None
+
+    @contextmanager
+    def _tx(self, write: bool = False) -> Iterator[Connection]:
+        if write and self._writer is not None:
+            with self._writer, _file_lock(self._writer_file), self._tx_unlocked(write) as conn:
+                yield conn
+        else:
+            with self._tx_unlocked(write) as conn:
+                yield conn
+
+    @contextmanager
+    def _tx_unlocked(self, write: bool) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as conn:
+                if write:
+                    conn.execution_options(signon_write=True)
+                with conn.begin():
+                    yield conn
+        except IntegrityError as exc:
+            raise Conflict(str(exc.orig)) from exc
+        except (OperationalError, InterfaceError, OSError, TimeoutError) as exc:
+            raise StoreUnavailable("the database is unavailable") from exc
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise StoreUnavailable("the database connection was lost") from exc
+            raise
+
+    @staticmethod
+    def _lock_grant(conn: Connection, grant_id: str) -> bool:
+        """Lock the grant's row until commit; True if the grant is live.
+
+        Issuing tokens (code exchange, refresh) and revoking them (revoke_grant, a replayed
+        code) all take this lock first, so they run one after another per grant. Under
+        PostgreSQL's READ COMMITTED a statement sees rows committed before it started: a
+        revocation that waited for an issuer therefore also revokes what the issuer saved.
+        SQLite needs no lock: BEGIN IMMEDIATE already serialises writers.
+        """
+        g = t.grants
+        query = select(g.c.revoked_at).where(g.c.grant_id == grant_id).with_for_update()
+        row = conn.execute(query).first()
+        return row is not None and row.revoked_at is None
+
+    @staticmethod
+    def _revoke_where(conn: Connection, condition: Any, now: int) -> int:
+        tk = t.tokens
+        result = conn.execute(
+            update(tk).where(condition, tk.c.revoked_at.is_(None)).values(revoked_at=now)
+        )
+        return result.rowcount
