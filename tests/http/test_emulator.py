@@ -6,7 +6,7 @@ import html
 import re
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
@@ -281,3 +281,40 @@ def test_gsi_status_does_not_register_without_register_on_first_use(emu: Harness
     )
     assert status.json() == {"client": False, "origin": False}
     assert emu.run(emu.ctx.store.find_client, UNKNOWN_ID) is None
+
+
+def _code_for_unknown_client(h: Harness) -> str:
+    """Walk the emulator flow (login_hint signs in, auto-consent) to the app's redirect."""
+    response = h.client.get(AUTH, params=unknown_client_params(login_hint="ada@example.com"))
+    for _ in range(6):
+        location = response.headers["location"]
+        if location.startswith(APP_REDIRECT):
+            return parse_qs(urlsplit(location).query)["code"][0]
+        response = h.client.get(location)
+    raise AssertionError("no redirect to the app")
+
+
+def _exchange(h: Harness, code: str, secret: str) -> Any:
+    return h.client.post("/token", data={
+        "grant_type": "authorization_code", "code": code, "redirect_uri": APP_REDIRECT,
+        "client_id": UNKNOWN_ID, "client_secret": secret})  # fmt: skip
+
+
+def test_register_on_first_use_client_adopts_its_servers_secret(registering: Harness) -> None:
+    registering.user("ada@example.com", password=None)
+    first = _exchange(registering, _code_for_unknown_client(registering), "GOCSPX-apps-own-secret")
+    assert first.status_code == 200 and first.json()["id_token"]
+    other = _exchange(registering, _code_for_unknown_client(registering), "GOCSPX-someone-else")
+    assert other.status_code == 401
+    assert other.json() == {"error": "invalid_client", "error_description": "Unauthorized"}
+    again = _exchange(registering, _code_for_unknown_client(registering), "GOCSPX-apps-own-secret")
+    assert again.status_code == 200
+
+
+def test_peoples_clients_never_adopt_a_secret(registering: Harness) -> None:
+    client = registering.web_client()
+    response = registering.client.post("/token", data={
+        "grant_type": "authorization_code", "code": "4/0Anything",
+        "redirect_uri": "http://localhost:5000/callback", "client_id": client.client.client_id,
+        "client_secret": "GOCSPX-guess"})  # fmt: skip
+    assert response.status_code == 401

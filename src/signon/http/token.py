@@ -9,6 +9,7 @@ from signon.context import ctx
 from signon.errors import UnsupportedGrantType
 from signon.http.params import form_params
 from signon.protocol.client_auth import authenticate_client
+from signon.protocol.emulator import is_registering
 from signon.protocol.grants import TokenContext, exchange_code, refresh_access_token
 
 __all__ = ["NO_STORE", "token_endpoint"]
@@ -24,7 +25,9 @@ async def token_endpoint(request: Request) -> JSONResponse:
     if grant_type not in ("authorization_code", "refresh_token"):
         # Google answers a missing grant_type the same way: "Invalid grant_type: ".
         raise UnsupportedGrantType(f"Invalid grant_type: {grant_type}")
-    auth = await authenticate_client(c.store, form, request.headers.get("authorization"))
+    auth = await authenticate_client(
+        c.store, form, request.headers.get("authorization"), adopt=is_registering(c.settings)
+    )
     keyring = await c.keyring.fresh()
     tc = TokenContext(store=c.store, keyring=keyring, issuer=c.settings.issuer, now=c.now())
     if grant_type == "authorization_code":

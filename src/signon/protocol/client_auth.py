@@ -11,6 +11,7 @@ from urllib.parse import unquote
 
 from signon.errors import InvalidClient, InvalidRequest
 from signon.protocol.clients import check_client_secret
+from signon.protocol.emulator import adopt_secret
 from signon.storage.records import Client
 from signon.storage.store import Store
 
@@ -40,8 +41,10 @@ def _basic(header: str | None) -> tuple[str, str] | None:
 
 
 async def authenticate_client(
-    store: Store, form: Mapping[str, str], authorization: str | None
+    store: Store, form: Mapping[str, str], authorization: str | None, *, adopt: bool = False
 ) -> AuthenticatedClient:
+    """`adopt` (emulator --register-on-first-use): a client registered on first use takes the
+    first secret presented (protocol/emulator.py)."""
     basic = _basic(authorization)
     client_id: str | None
     secret: str | None
@@ -63,6 +66,8 @@ async def authenticate_client(
         if client.type in ("ios", "android", "desktop"):
             return AuthenticatedClient(client, with_secret=False)
         raise InvalidClient("Unauthorized")
+    if adopt and (adopted := await adopt_secret(store, client, secret)) is not None:
+        return AuthenticatedClient(adopted, with_secret=True)
     if not check_client_secret(client, secret):
         raise InvalidClient("Unauthorized")
     return AuthenticatedClient(client, with_secret=True)

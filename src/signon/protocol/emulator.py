@@ -13,12 +13,23 @@ from __future__ import annotations
 from dataclasses import replace
 
 from signon.protocol.clients import ClientError, check_origin, check_redirect_uri, create_client
+from signon.protocol.ids import hash_secret
 from signon.protocol.redirects import POSTMESSAGE
 from signon.settings import Settings
 from signon.storage.records import Client
 from signon.storage.store import Store
 
-__all__ = ["EMULATOR_PROJECT", "is_registering", "register_on_first_use"]
+__all__ = [
+    "EMULATOR_PROJECT",
+    "UNADOPTED_SECRET",
+    "adopt_secret",
+    "is_registering",
+    "register_on_first_use",
+]
+
+# The secret hash of a client registered on first use until its server first authenticates:
+# never the SHA-256 of anything, so no secret matches it before adoption.
+UNADOPTED_SECRET = "unadopted"  # noqa: S105 - a marker, not a secret
 
 EMULATOR_PROJECT = "emulator"
 _NAME = "Registered on first use"
@@ -60,7 +71,9 @@ async def register_on_first_use(
             )  # fmt: skip
         except ClientError:  # a bad ID, or created concurrently
             return await store.find_client(client_id)
-        return new.client
+        registered = replace(new.client, secret_hash=UNADOPTED_SECRET)
+        await store.update_client(registered)
+        return registered
     if client.project != EMULATOR_PROJECT or client.name != _NAME:
         return client
     learned = replace(
@@ -71,3 +84,14 @@ async def register_on_first_use(
     if learned != client:
         await store.update_client(learned)
     return learned
+
+
+async def adopt_secret(store: Store, client: Client, secret: str) -> Client | None:
+    """A client registered on first use takes the first secret its server presents, so an app
+    keeps its real Google client secret unchanged; from then on that secret is checked like any
+    other. None for every other client."""
+    if client.secret_hash != UNADOPTED_SECRET:
+        return None
+    adopted = replace(client, secret_hash=hash_secret(secret))
+    await store.update_client(adopted)
+    return adopted
