@@ -8,62 +8,31 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page, Playwright, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
-from signon.demo import DEMO_EMAIL, seed_demo
+from signon.demo import DEMO_EMAIL
 from signon.protocol.clients import NewClient, create_client
 from signon.rp import IdTokenVerifier, OAuthClient, TokenEndpointError
-from tests.appserver import serve_app
 from tests.browser.conftest import screenshot
+from tests.browser.platformjs_site import (  # the shared fixtures, by name
+    APP,
+    platformjs_context,  # noqa: F401
+    platformjs_persistent,  # noqa: F401
+    platformjs_rp_site,  # noqa: F401
+    platformjs_server,  # noqa: F401
+)
+from tests.browser.platformjs_site import (
+    serve as serve_pages,
+)
 from tests.browser.popups import allow, closes, sign_in_and_allow
-from tests.browser.thirdparty import fresh, third_party_cookie_context
-from tests.conftest import fast_hasher
-from tests.livesrv import LiveServer, free_port, live_server
+from tests.livesrv import LiveServer
 
 pytestmark = pytest.mark.browser
-APP_PORT = free_port()
-APP = f"http://localhost:{APP_PORT}"
-PAGES: dict[str, str] = {}
-
-
-async def _rp_site(scope: Any, receive: Any, send: Any) -> None:
-    if scope["type"] != "http":
-        return
-    body = PAGES.get(scope["path"])
-    status = 200 if body is not None else 404
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/html; charset=utf-8"),
-                            (b"cache-control", b"no-store")]})  # fmt: skip
-    await send({"type": "http.response.body", "body": (body or "not found").encode()})
-
-
-@pytest.fixture(scope="module", autouse=True)
-def rp_site() -> Iterator[None]:
-    with serve_app(_rp_site, APP_PORT):
-        yield
-
-
-@pytest.fixture(scope="module")
-def persistent(playwright: Playwright) -> Iterator[BrowserContext]:
-    with third_party_cookie_context(playwright) as context:
-        yield context
-
-
-@pytest.fixture
-def context(persistent: BrowserContext) -> BrowserContext:
-    return fresh(persistent)
-
-
-@pytest.fixture
-def server(sqlite_url: str) -> Iterator[LiveServer]:
-    with live_server(sqlite_url, hasher=fast_hasher()) as live:
-        live.run(seed_demo, live.ctx.store, live.ctx.hasher, int(time.time()))
-        yield live
 
 
 @pytest.fixture
@@ -104,8 +73,7 @@ def seed_000_page(issuer: str, client_id: str, extra: str = "") -> str:
 
 
 def serve(context: BrowserContext, pages: dict[str, str]) -> None:
-    PAGES.clear()
-    PAGES.update(pages)
+    serve_pages(pages)
 
 
 def verifier(server: LiveServer, client_id: str) -> IdTokenVerifier:

@@ -10,61 +10,27 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Dialog, Page, Playwright, expect
+from playwright.sync_api import BrowserContext, Dialog, Page, expect
 
-from signon.demo import DEMO_EMAIL, seed_demo
+from signon.demo import DEMO_EMAIL
 from signon.protocol.clients import NewClient, create_client
 from signon.rp import IdTokenVerifier, OAuthClient
-from tests.appserver import serve_app
+from tests.browser.platformjs_site import (  # the shared fixtures, by name
+    APP,
+    platformjs_context,  # noqa: F401
+    platformjs_persistent,  # noqa: F401
+    platformjs_rp_site,  # noqa: F401
+    platformjs_server,  # noqa: F401
+    serve,
+)
 from tests.browser.popups import allow, closes, sign_in, sign_in_and_allow
-from tests.browser.thirdparty import fresh, third_party_cookie_context
-from tests.conftest import fast_hasher
-from tests.livesrv import LiveServer, free_port, live_server
+from tests.livesrv import LiveServer
 
 pytestmark = pytest.mark.browser
-APP_PORT = free_port()
-APP = f"http://localhost:{APP_PORT}"
-PAGES: dict[str, str] = {}
-
-
-async def _rp_site(scope: Any, receive: Any, send: Any) -> None:
-    if scope["type"] != "http":
-        return
-    body = PAGES.get(scope["path"])
-    status = 200 if body is not None else 404
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/html; charset=utf-8"),
-                            (b"cache-control", b"no-store")]})  # fmt: skip
-    await send({"type": "http.response.body", "body": (body or "not found").encode()})
-
-
-@pytest.fixture(scope="module", autouse=True)
-def rp_site() -> Iterator[None]:
-    with serve_app(_rp_site, APP_PORT):
-        yield
-
-
-@pytest.fixture(scope="module")
-def persistent(playwright: Playwright) -> Iterator[BrowserContext]:
-    with third_party_cookie_context(playwright) as context:
-        yield context
-
-
-@pytest.fixture
-def context(persistent: BrowserContext) -> BrowserContext:
-    return fresh(persistent)
-
-
-@pytest.fixture
-def server(sqlite_url: str) -> Iterator[LiveServer]:
-    with live_server(sqlite_url, hasher=fast_hasher()) as live:
-        live.run(seed_demo, live.ctx.store, live.ctx.hasher, int(time.time()))
-        yield live
 
 
 @pytest.fixture
@@ -73,11 +39,6 @@ def web_client(server: LiveServer) -> NewClient:
         create_client, server.ctx.store, name="Photo Frame", origins=[APP],
         redirect_uris=[APP + "/", APP + "/landing"], now=int(time.time()),
     )  # fmt: skip
-
-
-def serve(pages: dict[str, str]) -> None:
-    PAGES.clear()
-    PAGES.update(pages)
 
 
 def open_page(context: BrowserContext, path: str = "/") -> Page:
