@@ -5,21 +5,18 @@ g_csrf_token double-submit check of Google's Python sample (spec 4.3)."""
 
 from __future__ import annotations
 
-import asyncio
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from tests.appserver import serve_app
 from tests.livesrv import free_port
 
 PAGES = Path(__file__).parent / "gsi_pages"
@@ -81,23 +78,5 @@ def _app(rp: RelyingParty) -> Starlette:
 def relying_party(issuer: str) -> Iterator[RelyingParty]:
     port = free_port()
     rp = RelyingParty(origin=f"http://localhost:{port}", issuer=issuer)
-    config = uvicorn.Config(_app(rp), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-
-    def run() -> None:
-        loop = asyncio.new_event_loop()
-        loop.run_until_complete(server.serve())
-        loop.close()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("relying party did not start")
-        time.sleep(0.02)
-    try:
+    with serve_app(_app(rp), port):
         yield rp
-    finally:
-        server.should_exit = True
-        thread.join(10)
