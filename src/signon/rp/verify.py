@@ -74,16 +74,7 @@ class IdTokenVerifier:
         """
         parts = parse_jwt(token)
         check_signature(parts, self.keys.get(parts.kid))
-        return check_claims(
-            parts.claims,
-            issuers=self.issuers,
-            audiences=self.audiences,
-            now=self._clock(),
-            leeway=self.leeway,
-            nonce=nonce,
-            hd=hd,
-            azp=azp if azp is None or isinstance(azp, str) else _as_set(azp, "azp"),
-        )
+        return self._check(parts.claims, nonce, hd, azp)
 
     async def averify(
         self,
