@@ -35,6 +35,17 @@ def test_parse_key_set_jwks_and_pem_map_give_same_keys() -> None:
     )
 
 
+def test_parse_key_set_accepts_padded_jwk_numbers() -> None:
+    key = test_key("k1")
+    padded = jwk("a", key)
+    padded["n"] += "=" * (-len(padded["n"]) % 4)
+    padded["e"] += "=" * (-len(padded["e"]) % 4)
+    assert padded["n"].endswith("=") or padded["e"].endswith("=")
+    assert (
+        parse_key_set({"keys": [padded]})["a"].public_numbers() == key.public_key().public_numbers()
+    )
+
+
 def test_parse_key_set_skips_non_rsa_and_encryption_keys() -> None:
     keys = parse_key_set(
         {

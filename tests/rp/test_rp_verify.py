@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import pickle
 import re
 import time
 from typing import Any
@@ -38,24 +39,28 @@ ANDROID_CLIENT = "1008719970978-android0000000000000000000000000.apps.googleuser
 
 def test_verify_returns_seed_004_claims_typed(idp: FakeIdp) -> None:
     token = idp.verifier().verify(idp.mint())
-    assert token == IdToken(
-        sub="110169484474386276334",
-        email="testuser@gmail.com",
-        email_verified=True,
-        hd=None,
-        name="Test User",
-        given_name="Test",
-        family_name="User",
-        picture="https://lh4.googleusercontent.com/-kYgzyAWpZzJ/ABCDEFGHI/AAAJKLMNOP/tIXL9Ir44LE/s99-c/photo.jpg",
-        locale="en",
-        aud=CLIENT_ID,
-        azp=CLIENT_ID,
-        iss="https://accounts.google.com",
-        iat=1433978400,
-        exp=1433982000,
-        nonce=None,
-        claims={},
+    assert (token.sub, token.email, token.email_verified, token.hd) == (
+        "110169484474386276334",
+        "testuser@gmail.com",
+        True,
+        None,
     )
+    assert (token.name, token.given_name, token.family_name, token.locale) == (
+        "Test User",
+        "Test",
+        "User",
+        "en",
+    )
+    assert token.picture == (
+        "https://lh4.googleusercontent.com/-kYgzyAWpZzJ/ABCDEFGHI/AAAJKLMNOP/tIXL9Ir44LE/s99-c/photo.jpg"
+    )
+    assert (token.aud, token.azp, token.iss) == (
+        CLIENT_ID,
+        CLIENT_ID,
+        "https://accounts.google.com",
+    )
+    assert (token.iat, token.exp, token.nonce) == (1433978400, 1433982000, None)
+    assert token == IdToken(google_claims(), CLIENT_ID)
     assert dict(token.claims) == google_claims()
 
 
@@ -187,8 +192,8 @@ def test_verify_rejects_altered_payload(idp: FakeIdp) -> None:
 
 def test_verify_rejects_truncated_signature(idp: FakeIdp) -> None:
     head, body, sig = idp.mint().split(".")
-    with pytest.raises(InvalidSignature):
-        idp.verifier().verify(f"{head}.{body}.{sig[:-8]}")
+    with pytest.raises(InvalidSignature):  # 340 characters: a well-formed 255-byte signature
+        idp.verifier().verify(f"{head}.{body}.{sig[:340]}")
 
 
 def test_verify_rejects_unknown_kid(idp: FakeIdp) -> None:
@@ -346,3 +351,36 @@ async def test_averify_rejects_like_verify(idp: FakeIdp) -> None:
         await idp.verifier().averify(idp.mint(aud="x"))
     with pytest.raises(UnsupportedAlgorithm):
         await idp.verifier().averify(unsigned({"alg": "none", "kid": "k1"}, google_claims()))
+
+
+# --- the IdToken result ---------------------------------------------------------------------
+
+
+def test_id_token_is_immutable_comparable_and_picklable(idp: FakeIdp) -> None:
+    token = idp.verifier().verify(idp.mint())
+    with pytest.raises(AttributeError, match="immutable"):
+        token.sub = "someone-else"  # type: ignore[misc]
+    with pytest.raises(AttributeError, match="immutable"):
+        del token.aud
+    with pytest.raises(TypeError):
+        token.claims["sub"] = "someone-else"  # type: ignore[index]
+    assert pickle.loads(pickle.dumps(token)) == token  # noqa: S301 - our own bytes
+    assert hash(IdToken(google_claims())) == hash(token)
+    assert token != IdToken(google_claims(sub="2"))
+    assert token != IdToken(google_claims(), "another-client")
+    assert "110169484474386276334" in repr(token) and "testuser@gmail.com" in repr(token)
+
+
+def test_id_token_profile_fields_are_none_unless_strings() -> None:
+    token = IdToken(google_claims(email=["a@b"], name=7, picture=None, locale=True), CLIENT_ID)
+    assert (token.email, token.name, token.picture, token.locale) == (None, None, None, None)
+    assert IdToken(google_claims(email_verified="true")).email_verified is True
+    assert IdToken(google_claims(email_verified="false")).email_verified is False
+    assert IdToken(google_claims(email_verified=1)).email_verified is False
+    with pytest.raises(ValueError, match="aud= is required"):
+        IdToken(google_claims(aud=["a", "b"]))
+
+
+def test_azp_check_refuses_a_non_string_azp_claim(idp: FakeIdp) -> None:
+    with pytest.raises(WrongAuthorizedParty, match="different client app"):
+        idp.verifier().verify(idp.mint(azp=[CLIENT_ID]), azp=CLIENT_ID)

@@ -28,10 +28,10 @@ def _jwk_to_key(jwk: Mapping[str, Any]) -> RSAPublicKey | None:
     n, e = jwk.get("n"), jwk.get("e")
     if not isinstance(n, str) or not isinstance(e, str):
         raise KeySetError("an RSA JWK lacks 'n' or 'e'")
-    try:
+    try:  # RFC 7518 says unpadded; a padded value from the trusted endpoint is still accepted.
         numbers = RSAPublicNumbers(
-            int.from_bytes(b64url_decode(e.encode()), "big"),
-            int.from_bytes(b64url_decode(n.encode()), "big"),
+            int.from_bytes(b64url_decode(e.encode().rstrip(b"=")), "big"),
+            int.from_bytes(b64url_decode(n.encode().rstrip(b"=")), "big"),
         )
         return numbers.public_key()
     except (binascii.Error, ValueError) as exc:
