@@ -68,8 +68,11 @@ def test_admin_non_object_body_is_400(admin: Harness, raw: bytes, description: s
     assert (response.status_code, response.json()) == (400, invalid(description))
 
 
-def test_admin_malformed_json_is_400(admin: Harness) -> None:
-    response = call(admin, "POST", "/users", content=b"{nope")
+@pytest.mark.parametrize(
+    "raw", [b"{nope", b"[" * 20000 + b"]" * 20000, b'{"a": NaN}', b'{"email": "\xff"}']
+)
+def test_admin_malformed_json_is_400(admin: Harness, raw: bytes) -> None:
+    response = call(admin, "POST", "/users", content=raw)
     assert response.status_code == 400
     assert response.json()["error_description"].startswith("the request body is not valid JSON")
 

@@ -257,7 +257,7 @@ def test_assertion_rejects_params_that_are_not_a_json_object(harness: Harness) -
     ada = harness.user()
     client_id = harness.web_client().client.client_id
     harness.sign_in()
-    for params in ("not json", "[1]", '{"nonce": 5}'):
+    for params in ("not json", "[1]", '{"nonce": 5}', "[" * 5000 + "]" * 5000):
         body = _assertion(client_id, ada.sub, params=params)
         response = harness.client.post("/fedcm/assertion", data=body, headers=ASSERT)
         assert response.status_code == 400

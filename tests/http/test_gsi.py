@@ -100,6 +100,10 @@ def test_credential_endpoint_refuses_cross_site_and_forged_requests(harness: Har
     assert (cross_site.status_code, cross_site.json()) == (403, {"error": "invalid_origin"})
     as_form = harness.client.post("/gsi/credential", data=body, headers={"Origin": ISSUER})
     assert as_form.status_code == 400
+    json_headers = {"Origin": ISSUER, "Content-Type": "application/json"}
+    for raw in (b"{nope", b"[" * 20000 + b"]" * 20000, b"[1]"):
+        hostile = harness.client.post("/gsi/credential", content=raw, headers=json_headers)
+        assert (hostile.status_code, hostile.json()) == (400, {"error": "invalid_request"})
     forged = {**body, "ticket": body["ticket"][:-2] + "xx"}
     bad = harness.client.post("/gsi/credential", json=forged, headers={"Origin": ISSUER})
     assert (bad.status_code, bad.json()) == (403, {"error": "invalid_ticket"})

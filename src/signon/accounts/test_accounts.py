@@ -3,9 +3,10 @@ kept with its field so the page can show it next to the input."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
+
+import orjson
 
 from signon.accounts.changes import FieldError, check_custom_claims, check_user_fields
 
@@ -26,8 +27,8 @@ def _claims(raw: str) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as exc:
+        value = orjson.loads(raw)  # depth-limited; refuses NaN, which no JWT can carry
+    except orjson.JSONDecodeError as exc:
         raise FieldError(
             "custom_claims", f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None

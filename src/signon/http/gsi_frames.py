@@ -10,10 +10,10 @@ Cross-site iframes do not get the SameSite=Lax session cookie; they read `signon
 from __future__ import annotations
 
 import hmac
-import json
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
@@ -212,7 +212,7 @@ async def credential(request: Request) -> Response:
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         return _deny("invalid_request", 400)
     try:
-        body = json.loads(await request.body())
+        body = orjson.loads(await request.body())  # depth-limited, strict UTF-8
     except ValueError:
         return _deny("invalid_request", 400)
     if not isinstance(body, dict):

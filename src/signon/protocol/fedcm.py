@@ -7,12 +7,13 @@ The HTTP endpoints are in `signon.http.fedcm`.
 
 from __future__ import annotations
 
-import json
 import struct
 import zlib
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
+
+import orjson
 
 from signon.protocol.gsi import has_gsi_grant
 from signon.storage.records import Grant, User
@@ -104,7 +105,7 @@ def nonce_from(params: str | None, legacy_nonce: str | None) -> str | None:
     (`{"nonce": ...}`); the top-level `nonce` field is the older, deprecated form. A `params`
     that is not a JSON object is a bad request (ValueError)."""
     if params:
-        value = json.loads(params)
+        value = orjson.loads(params)  # depth-limited: hostile nesting is a ValueError
         if not isinstance(value, dict):
             raise ValueError("params must be a JSON object")
         nonce = value.get("nonce")
