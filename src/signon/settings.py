@@ -49,6 +49,10 @@ class Settings:
     jwks_max_age: int = 3600
     # How long a browser session lives without use, and at most.
     session_idle_seconds: int = 14 * 24 * 3600
+    # A refresh token not used for this long stops working (Google: six months unused).
+    refresh_token_idle_seconds: int = 183 * 24 * 3600
+    # Live refresh tokens per user and client; issuing one more revokes the oldest (Google: 100).
+    refresh_tokens_per_client: int = 100
     # Largest request body accepted, in bytes.
     max_body_bytes: int = 64 * 1024
     # Seed a demo client and a demo user on start (README command 1).
@@ -103,6 +107,8 @@ _KINDS: dict[str, type] = {
     "admin_token": str,
     "jwks_max_age": int,
     "session_idle_seconds": int,
+    "refresh_token_idle_seconds": int,
+    "refresh_tokens_per_client": int,
     "max_body_bytes": int,
     "demo": bool,
     "access_log": bool,
@@ -134,6 +140,16 @@ def check_settings(s: Settings) -> Settings:
     if s.jwks_max_age < 60:
         raise SettingsError(
             f"SIGNON_JWKS_MAX_AGE: must be at least 60 seconds, got {s.jwks_max_age}"
+        )
+    if s.refresh_token_idle_seconds < 3600:
+        raise SettingsError(
+            "SIGNON_REFRESH_TOKEN_IDLE_SECONDS: must be at least 3600 (an access token's "
+            f"lifetime), got {s.refresh_token_idle_seconds}"
+        )
+    if s.refresh_tokens_per_client < 1:
+        raise SettingsError(
+            "SIGNON_REFRESH_TOKENS_PER_CLIENT: must be at least 1, "
+            f"got {s.refresh_tokens_per_client}"
         )
     issuer = s.issuer or f"http://{_url_host(s.host)}:{s.port}"
     check_issuer(issuer)

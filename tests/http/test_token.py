@@ -4,11 +4,15 @@ and the ID tokens it returns, with Google's status codes and error bodies."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import jwt
 import pytest
 
 from signon.protocol.clients import NewClient
-from tests.conftest import Harness
+from signon.settings import SettingsError
+from tests.conftest import FakeClock, Harness, harness_for, make_settings
 from tests.http.flows import (
     CHALLENGE,
     EMAIL_SCOPE,
@@ -774,3 +778,54 @@ def test_native_invalid_audience_leaves_the_code_usable(harness: Harness, ios: N
     code = get_code(harness, ios)
     exchange(harness, ios, code, audience="1-nope.apps.googleusercontent.com")
     assert exchange(harness, ios, code).status_code == 200
+
+
+# -- refresh token lifecycle: idle expiry and the per-user, per-client cap --------------------
+
+SIX_MONTHS = 183 * 24 * 3600  # Settings.refresh_token_idle_seconds
+
+
+def test_refresh_token_unused_for_six_months_stops_working(
+    harness: Harness, web: NewClient, offline: dict[str, str]
+) -> None:
+    harness.clock.advance(SIX_MONTHS - 1)
+    assert refresh(harness, web, offline["refresh_token"]).status_code == 200
+    harness.clock.advance(SIX_MONTHS - 1)  # counted from that last use, not from issue
+    assert refresh(harness, web, offline["refresh_token"]).status_code == 200
+    harness.clock.advance(SIX_MONTHS)
+    assert_error(refresh(harness, web, offline["refresh_token"]), 400, EXPIRED_OR_REVOKED)
+
+
+def test_refresh_token_never_used_expires_six_months_after_issue(
+    harness: Harness, web: NewClient, offline: dict[str, str]
+) -> None:
+    harness.clock.advance(SIX_MONTHS)
+    assert_error(refresh(harness, web, offline["refresh_token"]), 400, EXPIRED_OR_REVOKED)
+
+
+@pytest.fixture
+def capped(tmp_path: Path, clock: FakeClock) -> Iterator[Harness]:
+    settings = make_settings(f"sqlite:///{tmp_path}/capped.db", refresh_tokens_per_client=2)
+    with harness_for(settings, clock) as h:
+        yield h
+
+
+def test_refresh_tokens_over_the_cap_invalidate_the_oldest(capped: Harness) -> None:
+    signed_in(capped)
+    web, other = capped.web_client(), capped.web_client(name="Other app")
+    other_token = tokens(capped, other, access_type="offline")["refresh_token"]
+    issued = []
+    for _ in range(4):
+        capped.clock.advance(1)
+        body = tokens(capped, web, access_type="offline", prompt="consent")
+        issued.append(body["refresh_token"])
+    statuses = [refresh(capped, web, value).status_code for value in issued]
+    assert statuses == [400, 400, 200, 200]  # the two newest survive, silently
+    assert refresh(capped, other, other_token).status_code == 200  # per client
+
+
+def test_refresh_token_lifecycle_settings_are_checked() -> None:
+    with pytest.raises(SettingsError, match="SIGNON_REFRESH_TOKENS_PER_CLIENT: must be at least 1"):
+        make_settings("sqlite:///x.db", refresh_tokens_per_client=0)
+    with pytest.raises(SettingsError, match="SIGNON_REFRESH_TOKEN_IDLE_SECONDS: must be at least"):
+        make_settings("sqlite:///x.db", refresh_token_idle_seconds=60)

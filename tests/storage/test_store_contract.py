@@ -673,3 +673,48 @@ async def test_store_load_state_refuses_an_instance_with_data(store: SqlStore) -
     with pytest.raises(Conflict, match="already has data"):
         await store.load_state([user(5)], [], [], [], [])
     assert await store.find_user(sub_for(5)) is None
+
+
+async def test_store_save_tokens_marks_the_parent_used(store: SqlStore) -> None:
+    code = await grant_with_code(store, "u1")
+    result = await store.consume_code(code.code_hash, NOW, tokens_for)
+    refresh = next(x for x in result.tokens if x.kind == "refresh")
+    stored = await store.find_token(refresh.token_hash)
+    assert stored is not None and stored.last_used_at is None
+    child = replace(refresh, token_hash=hash_secret("child-u1"), kind="access", created_at=NOW + 50)
+    assert await store.save_tokens([child], parent=refresh.token_hash) is True
+    stored = await store.find_token(refresh.token_hash)
+    assert stored is not None and stored.last_used_at == NOW + 50
+
+
+async def test_store_consume_with_refresh_cap_revokes_the_oldest_refresh_tokens(
+    store: SqlStore,
+) -> None:
+    first = await grant_with_code(store, "cap0")
+    issued: list[Token] = []
+    for i in range(4):
+        c = first if i == 0 else code(f"cap{i}", first.grant_id)
+        if i:
+            await store.save_code(c)
+
+        def issue(claimed: AuthCode, i: int = i) -> tuple[Token, ...]:
+            return tuple(replace(x, created_at=NOW + i) for x in tokens_for(claimed))
+
+        result = await store.consume_code(c.code_hash, NOW + i, issue, refresh_cap=2)
+        assert result.status == "ok"
+        issued.extend(result.tokens)
+    states = {}
+    for x in issued:
+        stored = await store.find_token(x.token_hash)
+        assert stored is not None
+        states[(x.kind, x.created_at - NOW)] = stored.revoked_at
+    assert states == {
+        ("access", 0): None,  # access tokens expire on their own; only refresh tokens count
+        ("access", 1): None,
+        ("access", 2): None,
+        ("access", 3): None,
+        ("refresh", 0): NOW + 2,  # revoked when the third was issued
+        ("refresh", 1): NOW + 3,
+        ("refresh", 2): None,
+        ("refresh", 3): None,
+    }

@@ -29,7 +29,14 @@ async def token_endpoint(request: Request) -> JSONResponse:
         c.store, form, request.headers.get("authorization"), adopt=is_registering(c.settings)
     )
     keyring = await c.keyring.fresh()
-    tc = TokenContext(store=c.store, keyring=keyring, issuer=c.settings.issuer, now=c.now())
+    tc = TokenContext(
+        store=c.store,
+        keyring=keyring,
+        issuer=c.settings.issuer,
+        now=c.now(),
+        refresh_idle=c.settings.refresh_token_idle_seconds,
+        refresh_cap=c.settings.refresh_tokens_per_client,
+    )
     if grant_type == "authorization_code":
         body = await exchange_code(tc, auth, form)
     else:

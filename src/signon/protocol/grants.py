@@ -37,6 +37,8 @@ class TokenContext:
     keyring: Keyring
     issuer: str
     now: int
+    refresh_idle: int = 183 * 24 * 3600  # Settings.refresh_token_idle_seconds
+    refresh_cap: int = 100  # Settings.refresh_tokens_per_client
 
 
 async def _audience_client(tc: TokenContext, client: Client, audience: str | None) -> Client | None:
@@ -92,7 +94,9 @@ async def exchange_code(
             minted.append(mint_token("refresh", **common))  # type: ignore[arg-type]
         return [m.record for m in minted]
 
-    result = await tc.store.consume_code(hash_secret(code_value), tc.now, issue)
+    result = await tc.store.consume_code(
+        hash_secret(code_value), tc.now, issue, refresh_cap=tc.refresh_cap
+    )
     if result.status != "ok" or result.code is None:
         raise InvalidGrant("Bad Request")
     code = result.code
@@ -160,7 +164,7 @@ async def refresh_access_token(
     if not value:
         raise InvalidRequest("Missing required parameter: refresh_token")
     token = await find_live_token(tc.store, value, tc.now, "refresh")
-    if token is None:
+    if token is None or tc.now >= (token.last_used_at or token.created_at) + tc.refresh_idle:
         raise InvalidGrant(EXPIRED_OR_REVOKED)
     if token.client_id != auth.client.client_id:
         raise UnauthorizedClient("Unauthorized")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Connection
 
 from signon.storage import rows
 from signon.storage import schema as t
@@ -119,8 +120,15 @@ class SqlGrants(SqlBase):
 
     @threaded
     def consume_code(
-        self, code_hash: str, now: int, issue: Callable[[AuthCode], Sequence[Token]]
+        self,
+        code_hash: str,
+        now: int,
+        issue: Callable[[AuthCode], Sequence[Token]],
+        refresh_cap: int | None = None,
     ) -> CodeConsumption:
+        """Claim the code and save what `issue` mints from it, in one transaction under the
+        grant's lock. With `refresh_cap`, the user's oldest live refresh tokens for the client
+        beyond that many are revoked (Google: "the oldest is invalidated without warning")."""
         c = t.auth_codes
         with self._tx(write=True) as conn:
             row = conn.execute(select(c).where(c.c.code_hash == code_hash)).first()
@@ -142,6 +150,8 @@ class SqlGrants(SqlBase):
                 tokens = tuple(issue(code))
                 if tokens:
                     conn.execute(insert(t.tokens), [rows.token_values(x) for x in tokens])
+                if refresh_cap is not None and any(x.kind == "refresh" for x in tokens):
+                    self._cap_refresh_tokens(conn, code.user_sub, code.client_id, refresh_cap, now)
                 return CodeConsumption("ok", code, tokens)
             code = rows.code(conn.execute(select(c).where(c.c.code_hash == code_hash)).one())
             if code.consumed_at is None:
@@ -154,7 +164,8 @@ class SqlGrants(SqlBase):
     def save_tokens(self, tokens: Sequence[Token], parent: str | None = None) -> bool:
         """Save tokens. With `parent` (the hash of the token they are issued from, e.g. the
         refresh token), only while that token and its grant are live; False then, and nothing
-        is saved, so a refresh racing a revocation cannot leave a live token behind."""
+        is saved, so a refresh racing a revocation cannot leave a live token behind. The parent's
+        `last_used_at` becomes the new tokens' `created_at` (refresh token idle expiry)."""
         if not tokens:
             return True
         tk = t.tokens
@@ -162,15 +173,35 @@ class SqlGrants(SqlBase):
             if parent is not None:
                 if not self._lock_grant(conn, tokens[0].grant_id):
                     return False
-                live = conn.execute(
-                    select(tk.c.token_hash).where(
-                        tk.c.token_hash == parent, tk.c.revoked_at.is_(None)
-                    )
-                ).first()
-                if live is None:
+                used = conn.execute(
+                    update(tk)
+                    .where(tk.c.token_hash == parent, tk.c.revoked_at.is_(None))
+                    .values(last_used_at=tokens[0].created_at)
+                )
+                if used.rowcount != 1:
                     return False
             conn.execute(insert(tk), [rows.token_values(x) for x in tokens])
         return True
+
+    @staticmethod
+    def _cap_refresh_tokens(
+        conn: Connection, user_sub: str, client_id: str, cap: int, now: int
+    ) -> None:
+        tk = t.tokens
+        excess = (
+            select(tk.c.token_hash)
+            .where(
+                tk.c.user_sub == user_sub,
+                tk.c.client_id == client_id,
+                tk.c.kind == "refresh",
+                tk.c.revoked_at.is_(None),
+            )
+            .order_by(tk.c.created_at.desc(), tk.c.token_hash.desc())
+            .offset(cap)
+        )
+        doomed = list(conn.execute(excess).scalars())
+        if doomed:
+            conn.execute(update(tk).where(tk.c.token_hash.in_(doomed)).values(revoked_at=now))
 
     @threaded
     def find_token(self, token_hash: str) -> Token | None:

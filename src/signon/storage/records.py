@@ -134,3 +134,5 @@ class Token:
     offline: bool = False
     azp: str | None = None
     revoked_at: int | None = None
+    # Refresh tokens: when an access token was last issued from it (None: never since created).
+    last_used_at: int | None = None

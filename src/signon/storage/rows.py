@@ -110,6 +110,7 @@ def token_values(tok: Token) -> dict[str, Any]:
         "created_at": tok.created_at,
         "expires_at": tok.expires_at,
         "revoked_at": tok.revoked_at,
+        "last_used_at": tok.last_used_at,
     }
 
 

@@ -161,4 +161,6 @@ tokens = Table(
     Column("created_at", BigInteger, nullable=False),
     Column("expires_at", BigInteger),
     Column("revoked_at", BigInteger),
+    Column("last_used_at", BigInteger),  # refresh tokens: idle expiry (migration 0002)
+    Index("ix_tokens_user_client", "user_sub", "client_id"),  # the per-user, per-client cap
 )
