@@ -4,12 +4,16 @@ missing client IDs, plain http, and browsers that block third-party cookies."""
 from __future__ import annotations
 
 import time
+from urllib.parse import urlencode
 
 import httpx
+import jwt
 import pytest
 from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from signon.protocol.clients import NewClient, create_client
+from signon.protocol.gsi import GSI_SCOPES
+from signon.protocol.ids import new_opaque_id
 from signon.storage.records import User
 from tests.browser.gsi_rp import RelyingParty
 from tests.browser.gsi_support import (  # noqa: F401 - fixtures are found by name
@@ -98,4 +102,54 @@ def test_blocked_third_party_cookies_hide_one_tap_but_the_button_works(
     popup.get_by_role("button", name="Confirm").click()
     [response] = received(page)
     assert response["select_by"] == "btn_confirm"
+    verify(response["credential"], signon, client.client.client_id, nonce="biaqbm70g23")
+
+
+def test_page_cannot_redirect_the_buttons_popup_to_another_client(
+    page: Page, signon: LiveServer, rp: RelyingParty, client: NewClient, user: User
+) -> None:
+    """A page on a registered origin of its own client frames the button, lets the user click,
+    then points a link at the popup the iframe opened (by window name) to run the flow of a
+    client the user already uses. That client's credential must not reach the page."""
+    victim = signon.run(create_client, signon.ctx.store, name="Victim app",
+                        origins=["https://victim.example"], now=int(time.time()))  # fmt: skip
+    victim_id = victim.client.client_id
+    signon.run(signon.ctx.store.save_grant, user.sub, victim_id, GSI_SCOPES,
+               int(time.time()), new_opaque_id())  # fmt: skip
+    sign_in(page, signon.url, user)
+    page.goto(rp.url("button.html"))
+    hijack = (
+        signon.url
+        + "/gsi/select?"
+        + urlencode({"client_id": victim_id, "origin": "https://victim.example", "authuser": "0"})
+    )
+    button = page.frame_locator("#buttonDiv iframe").get_by_role("button", name="Continue as")
+    expect(button).to_be_visible()
+    fid = page.evaluate(
+        "new URL(document.querySelector('#buttonDiv iframe').src).searchParams.get('fid')"
+    )
+    with page.context.expect_page() as popup_info:
+        button.click()
+    popup = popup_info.value
+    page.evaluate(
+        """([url, name]) => {
+            const a = document.createElement('a');
+            a.href = url;
+            a.target = name;
+            document.body.appendChild(a);
+            a.click();
+        }""",
+        [hijack, "signon_gsi_" + fid],
+    )
+    page.wait_for_timeout(2000)  # the hijacked flow needs no click: it would deliver at once
+    audiences = [
+        jwt.decode(r["credential"], options={"verify_signature": False})["aud"]
+        for r in page.evaluate("window.received || []")
+        if r.get("credential")
+    ]
+    assert victim_id not in audiences
+    # The link opened a window of its own; the genuine popup still waits for the user, and works.
+    assert not popup.is_closed()
+    popup.get_by_role("button", name="Confirm").click()
+    [response] = received(page)
     verify(response["credential"], signon, client.client.client_id, nonce="biaqbm70g23")

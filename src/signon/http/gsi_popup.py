@@ -2,8 +2,10 @@
 the issuer. A top-level page, so it has the ordinary session cookie: sign in if needed, choose
 an account, confirm sharing on first use, then hand the credential over.
 
-popup: the page posts {credential, select_by} to its opener, the button iframe, at the
-issuer's own origin; the iframe passes it to the registered origin that frames it.
+popup: the page posts {credential, select_by, channel, client_id, origin} to its opener, the
+button iframe, at the issuer's own origin; the iframe passes the credential to the registered
+origin that frames it only when `channel` (random per click), `client_id` and `origin` are its
+own, so a framing page that re-points the popup at another client's flow gets nothing.
 redirect: the page POSTs credential, g_csrf_token, select_by and client_id to `login_uri`.
 """
 
@@ -35,7 +37,7 @@ from signon.storage.records import Client, User
 __all__ = ["select"]
 
 _FIELDS = ("client_id", "origin", "ux_mode", "login_uri", "g_csrf_token", "nonce", "state",
-           "login_hint", "hd", "context", "added")  # fmt: skip
+           "login_hint", "hd", "context", "added", "channel")  # fmt: skip
 
 
 def _matches_hd(user: User, hd: str | None) -> bool:
@@ -107,8 +109,14 @@ async def select(request: Request) -> Response:
             fields["state"] = params["state"]  # the button's `state`, as in popup mode
         return render(request, "form_post.html", action=params["login_uri"],
                       fields=fields.items())  # fmt: skip
-    message = {"type": "signon:gsi_credential", "credential": token, "select_by": select_by}
+    message = {"type": "signon:gsi_credential", "credential": token, "select_by": select_by,
+               **_addressed(params)}  # fmt: skip
     return render(request, "gsi/deliver.html", payload=_script_json(message))
+
+
+def _addressed(params: dict[str, str]) -> dict[str, str]:
+    """What the button iframe checks before it forwards a popup's message to its page."""
+    return {name: params.get(name, "") for name in ("channel", "client_id", "origin")}
 
 
 def _chosen(users: list[User], authuser: str, login_hint: str | None) -> User | None:
@@ -125,7 +133,8 @@ def _cancelled(request: Request, params: dict[str, str]) -> Response:
     if params.get("ux_mode") == "redirect":
         back = origin_of(params.get("login_uri", "")) or "/"
         return RedirectResponse(back + "/", status_code=303)
-    return render(request, "gsi/deliver.html", payload=_script_json({"type": "signon:gsi_cancel"}))
+    message = {"type": "signon:gsi_cancel", **_addressed(params)}
+    return render(request, "gsi/deliver.html", payload=_script_json(message))
 
 
 def _script_json(value: object) -> str:

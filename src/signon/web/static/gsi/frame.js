@@ -30,6 +30,11 @@
     let uxMode = body.dataset.uxMode || 'popup';
     /** @type {Window | null} */
     let popup = null;
+    // A fresh random value per click, sent to the popup and echoed back with the credential.
+    // The popup also has no window name: a page that frames this button must not be able to
+    // point the popup (e.g. with <a target=...>) at another client's flow and have the
+    // credential for that client forwarded to it.
+    let channel = '';
     new ResizeObserver(() => reportSize(btn)).observe(btn);
     reportSize(btn);
 
@@ -38,7 +43,11 @@
         // Opened here, inside the click, so the browser's popup blocker lets it through.
         const w = 500, h = 620;
         const left = Math.max(0, (screen.width - w) / 2), top = Math.max(0, (screen.height - h) / 2);
-        popup = window.open(popupUrl.href, 'signon_gsi_' + fid,
+        const bytes = crypto.getRandomValues(new Uint8Array(16));
+        channel = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+        const url = new URL(popupUrl.href);
+        url.searchParams.set('channel', channel);
+        popup = window.open(url.href, '_blank',
           `popup,width=${w},height=${h},left=${left},top=${top}`);
       }
       post('click');
@@ -48,7 +57,11 @@
       const data = event.data;
       if (!data || typeof data !== 'object') return;
       if (event.origin === location.origin && popup && event.source === popup) {
-        if (data.type === 'signon:gsi_credential') {
+        const ours = channel !== '' && data.channel === channel &&
+          data.client_id === popupUrl.searchParams.get('client_id') &&
+          data.origin === popupUrl.searchParams.get('origin');
+        if (ours && data.type === 'signon:gsi_credential') {
+          channel = '';  // one credential per click
           post('credential', { credential: data.credential, select_by: data.select_by });
         }
         return;
