@@ -86,6 +86,11 @@ def test_revoke_removes_the_grant(
     page.goto(rp.url("onetap.html"))
     moments(page, 1)
     revoke = "hint => new Promise(done => google.accounts.id.revoke(hint, done))"
+    assert page.evaluate(revoke, user.sub) == {"successful": False, "error": "no_session"}
+    assert signon.run(signon.ctx.store.find_grant, user.sub, client.client.client_id)
+    sign_in(page, signon.url, user)
+    page.goto(rp.url("onetap.html"))
+    moments(page, 1)
     assert page.evaluate(revoke, user.sub) == {"successful": True}
     assert signon.run(signon.ctx.store.find_grant, user.sub, client.client.client_id) is None
     again = page.evaluate(revoke, user.email)

@@ -7,6 +7,8 @@ import re
 
 from joserfc import jwt
 
+from signon.protocol.gsi import GSI_SCOPES
+from signon.protocol.ids import new_opaque_id
 from tests.conftest import ISSUER, Harness, csrf_from
 
 ORIGIN = "http://localhost:5000"
@@ -157,6 +159,35 @@ def test_revoke_needs_a_registered_origin(harness: Harness) -> None:
     none = harness.client.post("/gsi/revoke", data=data, headers={"Origin": ORIGIN})
     assert none.json()["successful"] is False
     assert none.headers["access-control-allow-origin"] == ORIGIN
+    assert none.headers["access-control-allow-credentials"] == "true"
+
+
+def test_revoke_needs_the_account_signed_in_on_this_browser(harness: Harness) -> None:
+    """An Origin header proves nothing outside a browser: without the user's session, knowing
+    an email must not be enough to revoke that user's access (and refresh tokens) to an app."""
+    ada, bob = harness.user(), harness.user("bob@example.com")
+    client_id = harness.web_client().client.client_id
+    for user in (ada, bob):
+        harness.run(harness.ctx.store.save_grant, user.sub, client_id, GSI_SCOPES,
+                    int(harness.clock()), new_opaque_id())  # fmt: skip
+    headers = {"Origin": ORIGIN}
+    anonymous = harness.client.post(
+        "/gsi/revoke", data={"client_id": client_id, "hint": ada.email}, headers=headers
+    )
+    assert anonymous.json() == {"successful": False, "error": "no_session"}
+    harness.sign_in()  # Ada only
+    for hint in (bob.email, bob.sub):
+        other = harness.client.post(
+            "/gsi/revoke", data={"client_id": client_id, "hint": hint}, headers=headers
+        )
+        assert other.json() == {"successful": False, "error": "no_session"}
+    assert harness.run(harness.ctx.store.find_grant, bob.sub, client_id) is not None
+    own = harness.client.post(
+        "/gsi/revoke", data={"client_id": client_id, "hint": ada.email.upper()}, headers=headers
+    )
+    assert own.json() == {"successful": True}
+    assert harness.run(harness.ctx.store.find_grant, ada.sub, client_id) is None
+    assert harness.run(harness.ctx.store.find_grant, bob.sub, client_id) is not None
 
 
 def test_sign_in_sets_the_cross_site_cookie_for_the_iframes(harness: Harness) -> None:

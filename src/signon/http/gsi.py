@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from signon.context import ctx
 from signon.http import gsi_frames, gsi_popup
+from signon.http.gsi_frames import frame_session
 from signon.http.params import form_params
 from signon.protocol.emulator import is_registering, register_on_first_use
 from signon.protocol.redirects import is_origin_registered
@@ -75,18 +76,29 @@ async def gsi_status(request: Request) -> JSONResponse:
     return JSONResponse(body, headers={"Access-Control-Allow-Origin": "*", **_NO_STORE})
 
 
-async def _user_for_hint(request: Request, hint: str) -> User | None:
+async def _session_user_for_hint(request: Request, hint: str) -> User | None:
+    """The account named by `hint` (email or sub) among those signed in on this browser."""
+    session = await frame_session(request)
+    if session is None:
+        return None
+    hint = hint.strip().lower()
     store = ctx(request).store
-    hint = hint.strip()
-    if "@" in hint:
-        return await store.find_user_by_email(hint.lower())
-    return await store.find_user(hint) if hint.isdigit() else None
+    for sub in session.accounts:
+        user = await store.find_user(sub)
+        if user is not None and hint and hint in (user.email, user.sub):
+            return user
+    return None
 
 
 async def gsi_revoke(request: Request) -> JSONResponse:
-    """google.accounts.id.revoke(hint): remove the user's grant for this client. Only the
-    client's own registered origins may ask (the Origin header), and it only ever touches that
-    client's grant, so it needs no session (and works where third-party cookies are blocked)."""
+    """google.accounts.id.revoke(hint): remove the user's grant for this client, and with it
+    every token issued under it. Only the client's own registered origins may ask (the Origin
+    header), and only for an account signed in on this browser: the request carries the
+    cross-site session cookie (`credentials: 'include'`). An Origin header alone is not proof,
+    since anything but a browser can send one: without the session, anyone who knew a user's
+    email could revoke that user's access (refresh tokens included) to any app. Where the
+    browser blocks third-party cookies the session is invisible and revoke answers
+    `no_session`, as the iframe One Tap does there."""
     c = ctx(request)
     params = await form_params(request)
     origin = request.headers.get("origin", "")
@@ -94,9 +106,13 @@ async def gsi_revoke(request: Request) -> JSONResponse:
     if client is None or not is_origin_registered(client, origin):
         body = {"successful": False, "error": "invalid_client"}
         return JSONResponse(body, status_code=403, headers=_NO_STORE)
-    cors = {"Access-Control-Allow-Origin": origin, "Vary": "Origin", **_NO_STORE}
-    user = await _user_for_hint(request, params.get("hint", ""))
-    grant = await c.store.find_grant(user.sub, client.client_id) if user else None
+    cors = {"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true",
+            "Vary": "Origin", **_NO_STORE}  # fmt: skip
+    user = await _session_user_for_hint(request, params.get("hint", ""))
+    if user is None:
+        body = {"successful": False, "error": "no_session"}
+        return JSONResponse(body, headers=cors)
+    grant = await c.store.find_grant(user.sub, client.client_id)
     if grant is None:
         body = {"successful": False, "error": "No grant for this account and client."}
         return JSONResponse(body, headers=cors)

@@ -608,8 +608,10 @@
     /** @param {string} hint @param {(r: {successful: boolean, error?: string}) => void} [callback] */
     revoke(hint, callback) {
       const clientId = (config && config.client_id) || '';
+      // With the browser's signon session (the SameSite=None cookie): the server revokes only
+      // for an account signed in here, never on the say-so of an Origin header alone.
       fetch(`${BASE}/gsi/revoke`, {
-        method: 'POST', credentials: 'omit',
+        method: 'POST', credentials: 'include',
         body: new URLSearchParams({ client_id: clientId, hint: String(hint || '') }),
       }).then((r) => r.json()).then((body) => {
         const result = body.successful ? { successful: true } : { successful: false, error: String(body.error || 'unknown') };
