@@ -22,12 +22,19 @@ from tests.http.flows import (
 PASSWORD = "correct horse"
 
 
+def form_fields(page: str) -> dict[str, str]:
+    """The hidden fields every form of the account page carries (authuser, account)."""
+    return dict(
+        re.findall(r'<input type="hidden" name="(authuser|account)" value="([^"]*)">', page)
+    )
+
+
 def post(h: Harness, action: str, client: TestClient | None = None, **fields: str) -> Any:
     browser = client or h.client
     page = browser.get("/myaccount")
     assert page.status_code == 200, page.text[:200]
-    return browser.post(action, data={"csrf_token": csrf_from(page.text), "authuser": "0",
-                                      **fields})  # fmt: skip
+    return browser.post(action, data={"csrf_token": csrf_from(page.text),
+                                      **form_fields(page.text), **fields})  # fmt: skip
 
 
 def field_error(page: str, name: str) -> str:
@@ -182,3 +189,44 @@ def test_myaccount_sign_out_this_device(harness: Harness) -> None:
     response = post(harness, "/myaccount/devices/signout", session=mine.id_hash)
     assert response.headers["location"] == "/signedout"
     assert harness.client.get("/myaccount").status_code == 303
+
+
+def test_myaccount_form_applies_to_the_account_it_was_shown_for(harness: Harness) -> None:
+    """Ada, Bob and Carol are signed in; Bob's page is open; Ada signs out in another tab, so
+    Bob is now authuser 0 and Carol 1. Bob's form must still change Bob, and only Bob."""
+    ada = signed_in(harness)
+    bob = signed_in(harness, "bob@example.com")
+    carol = signed_in(harness, "carol@example.com")
+    page = harness.client.get("/myaccount?authuser=1").text
+    assert "Welcome, bob@example.com" in page
+    fields = {"csrf_token": csrf_from(page), **form_fields(page)}
+    assert fields["account"] == bob.sub
+    signout = harness.client.get("/signout").text
+    harness.client.post("/signout", data={"csrf_token": csrf_from(signout), "authuser": "0",
+                                          "account": ada.sub})  # fmt: skip
+    response = harness.client.post("/myaccount/profile", data={**fields, "name": "Bob B."})
+    assert response.status_code == 303
+    store = harness.ctx.store
+    assert harness.run(store.find_user, bob.sub).name == "Bob B."  # type: ignore[union-attr]
+    assert harness.run(store.find_user, carol.sub).name != "Bob B."  # type: ignore[union-attr]
+
+
+def test_myaccount_form_for_an_account_no_longer_signed_in_changes_nothing(
+    harness: Harness,
+) -> None:
+    signed_in(harness)
+    bob = signed_in(harness, "bob@example.com")
+    page = harness.client.get("/myaccount?authuser=1").text
+    fields = {"csrf_token": csrf_from(page), **form_fields(page)}
+    signout = harness.client.get("/signout").text
+    harness.client.post("/signout", data={"csrf_token": csrf_from(signout), "authuser": "1"})
+    new_password = {"password": "new password 1", "password_again": "new password 1"}
+    for action, extra in (("/myaccount/profile", {"name": "Mallory"}),
+                          ("/myaccount/password", new_password)):  # fmt: skip
+        response = harness.client.post(action, data={**fields, **extra})
+        assert (response.status_code, response.headers["location"]) == (
+            303, "/myaccount?done=account_gone"
+        )  # fmt: skip
+    assert harness.run(harness.ctx.store.find_user, bob.sub).name != "Mallory"  # type: ignore[union-attr]
+    notice = harness.client.get("/myaccount?done=account_gone").text
+    assert "that account is no longer signed in on this browser" in notice

@@ -1,7 +1,8 @@
 """The account page (/myaccount): profile, password, third-party apps with access, devices.
 
-The account is the browser's `authuser` (default 0); forms carry it back, so a person signed in
-to several accounts edits the one they were looking at.
+The page shows the browser's `authuser` (default 0). Its forms carry the account's `sub` and are
+applied to that account only: `authuser` is a position, and positions move when an account signs
+out in another tab, so a form filled in for one account must never land on another.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -39,6 +41,20 @@ async def _me(request: Request, authuser_raw: str | None) -> Me | Response:
     index = int(authuser_raw) if authuser_raw and authuser_raw.isdigit() else 0
     index = index if index < len(users) else 0
     return Me(users[index], index, session)
+
+
+async def _form_account(request: Request, form: FormData) -> Me | Response:
+    """The account a submitted form was for, by `sub`; if it is no longer signed in on this
+    browser, back to the page with nothing changed."""
+    users = await session_users(request)
+    session = await current_session(request)
+    if not users or session is None:
+        return RedirectResponse(with_query("/signin", **{"continue": "/myaccount"}), 303)
+    sub = field(form, "account")
+    for index, user in enumerate(users):
+        if sub and user.sub == sub:
+            return Me(user, index, session)
+    return RedirectResponse("/myaccount?done=account_gone", 303)
 
 
 def describe_device(user_agent: str) -> str:
@@ -93,7 +109,7 @@ async def account_page(request: Request) -> Response:
 
 async def profile_submit(request: Request) -> Response:
     form = await read_form(request)
-    me = await _me(request, field(form, "authuser"))
+    me = await _form_account(request, form)
     if isinstance(me, Response):
         return me
     profile = {k: field(form, k).strip() for k in ("name", "picture", "locale")}
@@ -108,7 +124,7 @@ async def profile_submit(request: Request) -> Response:
 async def password_submit(request: Request) -> Response:
     c = ctx(request)
     form = await read_form(request)
-    me = await _me(request, field(form, "authuser"))
+    me = await _form_account(request, form)
     if isinstance(me, Response):
         return me
     new, again = field(form, "password"), field(form, "password_again")
@@ -126,7 +142,7 @@ async def password_submit(request: Request) -> Response:
 async def remove_access_submit(request: Request) -> Response:
     c = ctx(request)
     form = await read_form(request)
-    me = await _me(request, field(form, "authuser"))
+    me = await _form_account(request, form)
     if isinstance(me, Response):
         return me
     grant = await c.store.find_grant_by_id(request.path_params["grant_id"])
@@ -138,7 +154,7 @@ async def remove_access_submit(request: Request) -> Response:
 async def sign_out_device_submit(request: Request) -> Response:
     c = ctx(request)
     form = await read_form(request)
-    me = await _me(request, field(form, "authuser"))
+    me = await _form_account(request, form)
     if isinstance(me, Response):
         return me
     target = field(form, "session")
