@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from signon.accounts.passwords import PasswordHasher
 from signon.accounts.sessions import Sessions
+from signon.accounts.throttle import SignInThrottle
 from signon.context import Context
 from signon.http import (
     admin_api,
@@ -111,6 +112,7 @@ async def build_context(
         sessions=Sessions(store, clock, settings.session_idle_seconds),
         hasher=hasher or PasswordHasher(),
         templates=templates(),
+        throttle=SignInThrottle(store, clock),
         csrf_secret=bytes.fromhex(csrf_secret),
     )
 

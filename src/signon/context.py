@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from signon.accounts.passwords import PasswordHasher
 from signon.accounts.sessions import Sessions
+from signon.accounts.throttle import SignInThrottle
 from signon.keys.keyring import Keyring
 from signon.settings import Settings
 from signon.storage.store import Store
@@ -26,6 +27,7 @@ class Context:
     sessions: Sessions
     hasher: PasswordHasher
     templates: Environment
+    throttle: SignInThrottle
     csrf_secret: bytes = b""
 
     def now(self) -> int:

@@ -16,10 +16,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from signon.accounts.changes import FieldError, change_password, changed_user
+from signon.accounts.throttle import minutes
 from signon.context import ctx
 from signon.http.forms import field, read_form
 from signon.http.pages import render, with_query
-from signon.http.signin import app_name_for, current_session, session_users
+from signon.http.signin import app_name_for, client_address, current_session, session_users
 from signon.protocol.scopes import describe_scopes
 from signon.storage.records import BrowserSession, User
 
@@ -128,11 +129,20 @@ async def password_submit(request: Request) -> Response:
     if isinstance(me, Response):
         return me
     new, again = field(form, "password"), field(form, "password_again")
+    address = client_address(request)
+    wait = await c.throttle.retry_after(me.user.email, address)
+    if wait is not None:  # the current-password check is a password guess like any other
+        error = f"Too many failed attempts. Try again in {minutes(wait)}."
+        page = await _page(request, me, 429, errors={"current_password": error})
+        page.headers["Retry-After"] = str(wait)
+        return page
     try:
         if new != again:
             raise FieldError("password_again", "The passwords do not match.")
         await change_password(c.store, c.hasher, me.user, field(form, "current_password"), new)
     except FieldError as exc:
+        if exc.field == "current_password":
+            await c.throttle.failed(me.user.email, address)
         return await _page(request, me, 400, errors={exc.field: exc.message})
     # A new password ends every other session of the account (this browser stays signed in).
     await c.store.sign_out_user_everywhere(me.user.sub, keep=me.session.id_hash)

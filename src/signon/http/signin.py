@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from signon.accounts.sessions import SESSION_COOKIE
+from signon.accounts.throttle import minutes
 from signon.accounts.users import authenticate
 from signon.context import Context, ctx
 from signon.http.forms import field, read_form
@@ -17,6 +18,7 @@ from signon.storage.records import BrowserSession, User
 __all__ = [
     "GSI_SESSION_COOKIE",
     "chooser_page",
+    "client_address",
     "current_session",
     "home_page",
     "session_users",
@@ -127,8 +129,19 @@ async def signin_submit(request: Request) -> Response:
     form = await read_form(request)
     email, password = field(form, "email").strip(), field(form, "password")
     continue_url = safe_continue(field(form, "continue"), "/signin/chooser")
+    address = client_address(request)
+    wait = await c.throttle.retry_after(email, address) if email and password else None
+    if wait is not None:  # refused before argon2 runs: the throttle also bounds its cost
+        error = f"Too many failed attempts. Try again in {minutes(wait)}."
+        page = render(request, "signin.html", 429, error=error, email=email,
+                      continue_url=continue_url,
+                      app_name=await app_name_for_continue(request, continue_url))  # fmt: skip
+        page.headers["Retry-After"] = str(wait)
+        return page
     user = await authenticate(c.store, c.hasher, email, password) if email and password else None
     if user is None:
+        if email and password:
+            await c.throttle.failed(email, address)
         error = (
             "Enter an email and password."
             if not (email and password)
@@ -143,7 +156,13 @@ async def signin_submit(request: Request) -> Response:
             continue_url=continue_url,
             app_name=await app_name_for_continue(request, continue_url),
         )
+    await c.throttle.succeeded(email, address)
     return await complete_sign_in(request, c, user, continue_url)
+
+
+def client_address(request: Request) -> str:
+    """The client's IP as uvicorn saw it (X-Forwarded-For only from --forwarded-allow-ips)."""
+    return request.client.host if request.client else ""
 
 
 async def complete_sign_in(request: Request, c: Context, user: User, continue_url: str) -> Response:

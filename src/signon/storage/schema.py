@@ -106,6 +106,17 @@ session_accounts = Table(
     Index("ix_session_accounts_user", "user_sub"),
 )
 
+# Failed password checks, per (account, client IP) and per client IP, in a sliding window: the
+# sign-in throttle (accounts/throttle.py). Keys are SHA-256 hex: no email or IP is stored.
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("first_at", BigInteger, nullable=False),
+    Column("last_at", BigInteger, nullable=False, index=True),
+)
+
 grants = Table(
     "grants",
     metadata,

@@ -1,8 +1,13 @@
-"""Browser sessions in SQL: a session row, and its signed-in accounts in `authuser` order."""
+"""Browser sessions in SQL: a session row, and its signed-in accounts in `authuser` order; and
+the sign-in throttle's failure counters."""
 
 from __future__ import annotations
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from collections.abc import Sequence
+
+from sqlalchemy import and_, case, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from signon.storage import rows
 from signon.storage import schema as t
@@ -99,3 +104,43 @@ class SqlSessions(SqlBase):
         with self._tx(write=True) as conn:
             result = conn.execute(delete(a).where(condition))
         return result.rowcount
+
+    # sign-in throttle ----------------------------------------------------------------------
+    @threaded
+    def sign_in_failures(self, keys: Sequence[str], since: int) -> dict[str, tuple[int, int]]:
+        """{key: (failures, first_at)} for the keys whose window began at `since` or later."""
+        f = t.sign_in_failures
+        with self._tx() as conn:
+            found = conn.execute(
+                select(f.c.key, f.c.failures, f.c.first_at).where(
+                    f.c.key.in_(list(keys)), f.c.first_at >= since
+                )
+            ).all()
+        return {row.key: (row.failures, row.first_at) for row in found}
+
+    @threaded
+    def record_sign_in_failure(self, keys: Sequence[str], now: int, since: int) -> None:
+        """Count one failure for each key: a window that began before `since` starts over.
+        Also drops rows idle since before `since`, so the table holds only live windows."""
+        f = t.sign_in_failures
+        insert_ = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        fresh = f.c.first_at >= since
+        with self._tx(write=True) as conn:
+            conn.execute(delete(f).where(f.c.last_at < since))
+            for key in sorted(set(keys)):  # a fixed order: two writers never deadlock
+                statement = insert_(f).values(key=key, failures=1, first_at=now, last_at=now)
+                conn.execute(
+                    statement.on_conflict_do_update(
+                        index_elements=[f.c.key],
+                        set_={
+                            "failures": case((fresh, f.c.failures + 1), else_=1),
+                            "first_at": case((fresh, f.c.first_at), else_=now),
+                            "last_at": now,
+                        },
+                    )
+                )
+
+    @threaded
+    def clear_sign_in_failures(self, keys: Sequence[str]) -> None:
+        with self._tx(write=True) as conn:
+            conn.execute(delete(t.sign_in_failures).where(t.sign_in_failures.c.key.in_(keys)))
