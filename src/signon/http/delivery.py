@@ -3,14 +3,13 @@ opener window of a registered JavaScript origin (the browser libraries' popup fl
 
 from __future__ import annotations
 
-import json
 from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from signon.errors import OAuthError
-from signon.http.pages import render
+from signon.http.pages import render, script_json
 from signon.protocol.authorize import ResponseMode
 
 __all__ = ["deliver", "deliver_error"]
@@ -26,11 +25,9 @@ def deliver(
     see_other: bool = False,
 ) -> Response:
     if mode == "postmessage":
-        # Script-safe JSON: no "</script>" can close the element early.
-        payload = json.dumps({"type": "signon:authorization_response", "params": params})
-        payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        payload = script_json({"type": "signon:authorization_response", "params": params})
         return render(
-            request, "postmessage.html", payload=payload, target_origin=json.dumps(origin or "")
+            request, "postmessage.html", payload=payload, target_origin=script_json(origin or "")
         )
     if mode == "form_post":
         return render(request, "form_post.html", action=redirect_uri, fields=params.items())

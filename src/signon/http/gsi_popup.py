@@ -11,7 +11,6 @@ redirect: the page POSTs credential, g_csrf_token, select_by and client_id to `l
 
 from __future__ import annotations
 
-import json
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -20,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from signon.context import ctx
 from signon.http.csrf import CSRF_FIELD, check_csrf
 from signon.http.gsi_frames import issue_credential
-from signon.http.pages import error_page, render, with_query
+from signon.http.pages import error_page, render, script_json, with_query
 from signon.http.params import query_and_form
 from signon.http.signin import app_name_for, session_users
 from signon.protocol.gsi import (
@@ -111,7 +110,7 @@ async def select(request: Request) -> Response:
                       fields=fields.items())  # fmt: skip
     message = {"type": "signon:gsi_credential", "credential": token, "select_by": select_by,
                **_addressed(params)}  # fmt: skip
-    return render(request, "gsi/deliver.html", payload=_script_json(message))
+    return render(request, "gsi/deliver.html", payload=script_json(message))
 
 
 def _addressed(params: dict[str, str]) -> dict[str, str]:
@@ -134,9 +133,4 @@ def _cancelled(request: Request, params: dict[str, str]) -> Response:
         back = origin_of(params.get("login_uri", "")) or "/"
         return RedirectResponse(back + "/", status_code=303)
     message = {"type": "signon:gsi_cancel", **_addressed(params)}
-    return render(request, "gsi/deliver.html", payload=_script_json(message))
-
-
-def _script_json(value: object) -> str:
-    text = json.dumps(value)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return render(request, "gsi/deliver.html", payload=script_json(message))

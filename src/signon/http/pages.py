@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -11,7 +12,13 @@ from starlette.responses import HTMLResponse
 from signon.context import ctx
 from signon.http.csrf import csrf_token, set_csrf_cookie
 
-__all__ = ["error_page", "render", "safe_continue", "with_query"]
+__all__ = ["error_page", "render", "safe_continue", "script_json", "with_query"]
+
+
+def script_json(value: object) -> str:
+    """JSON to place inside a <script> element: no "</script>" or "<!--" can end it early."""
+    text = json.dumps(value)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def render(request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:

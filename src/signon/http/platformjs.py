@@ -13,7 +13,6 @@ docs/platform-js.md explains the design.
 from __future__ import annotations
 
 import hashlib
-import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from starlette.routing import BaseRoute, Route
 from signon.accounts.sessions import SESSION_COOKIE
 from signon.context import Context, ctx
 from signon.errors import ConsentRequired, InteractionRequired, LoginRequired, OAuthError
-from signon.http.pages import render
+from signon.http.pages import render, script_json
 from signon.http.signin import GSI_SESSION_COOKIE
 from signon.protocol.authorize import AuthRequest, needs_consent, parse_request
 from signon.protocol.emulator import is_registering, register_on_first_use
@@ -127,11 +126,6 @@ async def _silent_authorization(c: Context, request: Request, auth: AuthRequest)
     return result.params
 
 
-def _script_json(value: object) -> str:
-    text = json.dumps(value)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
 async def session_frame(request: Request) -> Response:
     c = ctx(request)
     q = request.query_params
@@ -154,8 +148,8 @@ async def session_frame(request: Request) -> Response:
         response = render(
             request,
             "platform/frame.html",
-            payload=_script_json({"type": "signon:platform:frame", "id": frame_id, **payload}),
-            target_origin=_script_json("*"),
+            payload=script_json({"type": "signon:platform:frame", "id": frame_id, **payload}),
+            target_origin=script_json("*"),
         )
         response.headers["Content-Security-Policy"] = "frame-ancestors *"
         return response
@@ -175,8 +169,8 @@ async def session_frame(request: Request) -> Response:
     response = render(
         request,
         "platform/frame.html",
-        payload=_script_json(message),
-        target_origin=_script_json(origin),
+        payload=script_json(message),
+        target_origin=script_json(origin),
     )
     response.headers["Content-Security-Policy"] = f"frame-ancestors {origin}"
     return response

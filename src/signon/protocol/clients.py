@@ -66,13 +66,27 @@ def _check_url_basics(field: str, url: str, what: str) -> tuple[str, str]:
     return parts.scheme, parts.hostname
 
 
+# What a host in an origin may be: a DNS name (IDNs in their xn-- form) or an IP literal.
+_HOST = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|[0-9a-f:.]+")
+
+
 def check_origin(origin: str) -> str:
-    """An Authorized JavaScript origin: scheme://host[:port], no path, no trailing slash."""
+    """An Authorized JavaScript origin: scheme://host[:port], no path, no trailing slash.
+
+    Returned the way a browser's Origin header spells it (lower case, no default port), since
+    it is compared with that header and placed in CSP `frame-ancestors` and postMessage calls.
+    """
     _check_url_basics("origins", origin, "JavaScript origin")
     parts = urlsplit(origin)
     if parts.path or parts.query:
         raise ClientError("origins", f"{origin!r}: an origin cannot contain a path or end with '/'")
-    return origin.lower()
+    host = parts.hostname or ""
+    if not _HOST.fullmatch(host):
+        raise ClientError("origins", f"{origin!r}: {host!r} is not a host name or IP address")
+    port = parts.port
+    default = {"http": 80, "https": 443}[parts.scheme]
+    shown_host = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{shown_host}" + (f":{port}" if port not in (None, default) else "")
 
 
 def check_redirect_uri(uri: str) -> str:
