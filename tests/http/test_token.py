@@ -246,6 +246,15 @@ def test_token_wrong_secret_in_basic_is_401_unauthorized(harness: Harness, web: 
         harness, web, code, client_id=None, client_secret=None, auth=(web.client.client_id, "no")
     )
     assert_error(response, 401, UNAUTHORIZED)
+    assert response.headers["www-authenticate"] == 'Basic realm="signon"'  # RFC 6749 5.2
+
+
+def test_token_wrong_secret_in_body_has_no_basic_challenge(
+    harness: Harness, web: NewClient
+) -> None:
+    response = exchange(harness, web, get_code(harness, web), client_secret="no")
+    assert_error(response, 401, UNAUTHORIZED)
+    assert "www-authenticate" not in response.headers
 
 
 def test_token_wrong_secret_leaves_the_code_usable(harness: Harness, web: NewClient) -> None:

@@ -117,7 +117,11 @@ async def store_unavailable(request: Request, exc: Exception) -> Response:
 
 async def oauth_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, OAuthError)
-    return JSONResponse(exc.body(), status_code=exc.status, headers={"Cache-Control": "no-store"})
+    headers = {"Cache-Control": "no-store"}
+    if exc.status == 401 and request.headers.get("authorization", "").lower().startswith("basic "):
+        # RFC 6749 5.2: a client that tried HTTP Basic gets a challenge in the same scheme.
+        headers["WWW-Authenticate"] = 'Basic realm="signon"'
+    return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
 
 
 async def internal_error(request: Request, exc: Exception) -> Response:
