@@ -127,8 +127,21 @@ def test_signin_session_cookie_secure_on_https_issuer(https_harness: Harness) ->
     assert session["samesite"].lower() == "lax"
 
 
-def test_signin_csrf_cookie_secure_on_https_issuer(https_harness: Harness) -> None:
-    assert "secure" in cookie_attributes(https_harness.client.get("/signin"), "signon_csrf")
+def test_signin_csrf_cookie_is_a_host_cookie_on_https_issuer(https_harness: Harness) -> None:
+    """`__Host-`: browsers refuse it from a sibling subdomain, so nobody can plant their own
+    cookie (and matching token) to submit the sign-in form as someone else's browser."""
+    response = https_harness.client.get("/signin")
+    attributes = cookie_attributes(response, "__Host-signon_csrf")
+    assert "secure" in attributes and attributes["path"] == "/" and "domain" not in attributes
+    assert not sets_cookie(response, "signon_csrf")
+    https_harness.user(ADA, PASSWORD)
+    assert https_harness.sign_in(ADA, PASSWORD).status_code == 303  # and the forms work
+    https_harness.client.cookies.delete("__Host-signon_csrf")
+    https_harness.client.cookies.set("signon_csrf", attributes[""], domain="accounts.example.test")
+    token = csrf_from(response.text)
+    refused = https_harness.client.post("/signin", data={
+        "email": ADA, "password": PASSWORD, "continue": "/", "csrf_token": token})  # fmt: skip
+    assert refused.status_code == 403  # the unprefixed name counts for nothing on https
 
 
 def test_signin_wrong_password_is_401_without_session(harness: Harness) -> None:
