@@ -862,6 +862,22 @@ def test_prompt_none_with_session_and_consent_issues_a_code(
     assert redirect.query["prompt"] == "none"
 
 
+def test_prompt_none_authuser_never_contradicts_login_hint_or_hd(harness: Harness) -> None:
+    """prompt=none&authuser=1&login_hint=ada must not silently answer for Bob (authuser 1)."""
+    signed_in(harness, "ada@example.com")
+    signed_in(harness, "bob@example.com")
+    web = harness.web_client()
+    authorized(harness, web, login_hint="ada@example.com")
+    authorized(harness, web, login_hint="bob@example.com")
+    hinted = auth_params(web, prompt="none", authuser="1", login_hint="ada@example.com")
+    redirect = redirect_of(authorize(harness, hinted))
+    assert redirect.query["authuser"] == "0" and "code" in redirect.query  # Ada, as hinted
+    gone = auth_params(web, prompt="none", authuser="1", login_hint="carol@example.com")
+    assert redirect_of(authorize(harness, gone)).query["error"] == "login_required"
+    domain = auth_params(web, prompt="none", authuser="1", hd="corp.example")
+    assert redirect_of(authorize(harness, domain)).query["error"] == "login_required"
+
+
 def test_prompt_none_with_two_accounts_and_authuser_issues_a_code(harness: Harness) -> None:
     signed_in(harness, "ada@example.com")
     signed_in(harness, "bob@example.com")

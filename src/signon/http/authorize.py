@@ -153,7 +153,16 @@ def _pick_account(auth: AuthRequest, signed_in: list[User]) -> tuple[User, int] 
     """The account to use, when the request and the session settle it without asking."""
     indexed = list(enumerate(signed_in))
     if auth.authuser is not None and auth.authuser < len(signed_in):
-        return signed_in[auth.authuser], auth.authuser
+        user = signed_in[auth.authuser]
+        # Interactively, authuser is the person's own pick (the chooser's links carry it, and
+        # they may pick another account than login_hint). Under prompt=none nobody picks: an
+        # authuser account that contradicts login_hint or hd must not be signed in silently,
+        # so fall through to the rules below, which find the hinted account or say why not.
+        contradicts = (
+            auth.login_hint is not None and not _matches_hint(user, auth.login_hint)
+        ) or not _matches_hd(user, auth.hd)
+        if "none" not in auth.prompt or not contradicts:
+            return user, auth.authuser
     if auth.login_hint:
         for i, user in indexed:
             if _matches_hint(user, auth.login_hint):
