@@ -248,6 +248,25 @@ def test_register_on_first_use_learns_a_new_origin_for_its_own_clients(
     assert (client.redirect_uris, client.origins) == ((APP_REDIRECT,), ("http://localhost:3000",))
 
 
+def test_register_on_first_use_learns_nothing_but_loopback(registering: Harness) -> None:
+    """A page elsewhere must not teach a client its origin: the test accounts' browser would
+    then hand that site their tokens (platform.js frame, GIS button, postmessage codes)."""
+    registering.client.get(AUTH, params=unknown_client_params())
+    for origin in ("https://evil.example", "https://app.example.com:8443"):
+        registering.client.get(AUTH, params=unknown_client_params(
+            redirect_uri="postmessage", origin=origin))  # fmt: skip
+        registering.client.get("/gsi/status", params={"client_id": UNKNOWN_ID},
+                               headers={"Origin": origin})  # fmt: skip
+        frame = registering.client.get("/js/platform/frame", params={
+            "client_id": UNKNOWN_ID, "origin": origin, "scope": "openid email"})  # fmt: skip
+        assert origin not in frame.headers.get("content-security-policy", "")
+    registering.client.get(AUTH, params=unknown_client_params(
+        redirect_uri="https://evil.example/cb"))  # fmt: skip
+    client = registering.run(registering.ctx.store.find_client, UNKNOWN_ID)
+    assert client is not None
+    assert (client.redirect_uris, client.origins) == ((APP_REDIRECT,), ())
+
+
 def test_register_on_first_use_keeps_peoples_clients_strict(registering: Harness) -> None:
     client = registering.web_client()
     page = registering.client.get(

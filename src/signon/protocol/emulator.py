@@ -11,11 +11,12 @@ app can use the button (origin) and the code flow (redirect URI) without a conso
 from __future__ import annotations
 
 from dataclasses import replace
+from urllib.parse import urlsplit
 
 from signon.protocol.clients import ClientError, check_origin, check_redirect_uri, create_client
 from signon.protocol.ids import hash_secret
 from signon.protocol.redirects import POSTMESSAGE
-from signon.settings import Settings
+from signon.settings import Settings, is_loopback_host
 from signon.storage.records import Client
 from signon.storage.store import Store
 
@@ -41,12 +42,17 @@ def is_registering(settings: Settings) -> bool:
 
 
 def _valid(check: object, value: str | None) -> tuple[str, ...]:
-    if not value or value == POSTMESSAGE:
+    """`value` as registered, if it may be learned: only on a loopback host. A client learns
+    the origins and redirect URIs it arrives with, and the test accounts' browser also visits
+    other sites: learning `https://evil.example` because a page there framed the platform.js
+    frame with this client ID would hand that site the test accounts' tokens. Apps under test
+    run on localhost; anything else is registered explicitly (CLI, console, admin API)."""
+    if not value or value == POSTMESSAGE or not is_loopback_host(urlsplit(value).hostname or ""):
         return ()
     try:
         return (check(value),)  # type: ignore[operator]
     except ClientError:
-        return ()  # not registrable (e.g. http on a public host): the strict checks refuse it
+        return ()  # not registrable: the strict checks refuse it
 
 
 async def register_on_first_use(
