@@ -85,12 +85,20 @@ def routes() -> list[BaseRoute]:
     ]
 
 
+def _is_web_url(value: object) -> bool:
+    """Jinja test `web_url`: only http(s) URLs become links (never `javascript:` and the like),
+    whatever got into the database."""
+    return isinstance(value, str) and value.lower().startswith(("https://", "http://"))
+
+
 def templates() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(WEB / "templates"),
         autoescape=select_autoescape(["html"]),
         auto_reload=False,
     )
+    env.tests["web_url"] = _is_web_url
+    return env
 
 
 async def build_context(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 import json
 import re
@@ -190,6 +191,19 @@ def test_console_consent_screen_is_shown_on_the_consent_page(dev: Harness) -> No
     assert 'href="https://photos.example/p"' in consent.text
     assert 'href="https://photos.example"' in consent.text
     assert "mailto:help@photos.example" in consent.text
+    # Whatever reaches the database (an old import, a manual edit), only http(s) becomes a link.
+    project = dev.run(dev.ctx.store.find_project, "photos")
+    assert project is not None
+    hostile = dataclasses.replace(
+        project,
+        privacy_url="javascript:alert(document.domain)",
+        logo_url="javascript:1",
+        homepage_url="data:text/html,x",
+    )
+    dev.run(dev.ctx.store.update_project, hostile)
+    consent = dev.client.get("/o/oauth2/v2/auth", params=params)
+    assert "wants to access" in consent.text
+    assert "javascript:" not in consent.text and "data:text" not in consent.text
 
 
 # clients -----------------------------------------------------------------------------------

@@ -18,7 +18,13 @@ from signon.admin.tokens import ADMIN_TOKEN_SECRET
 from signon.errors import InvalidRequest
 from signon.keys.keyring import Keyring
 from signon.keys.material import KeyDecryptionError, open_private_key
-from signon.protocol.clients import CLIENT_TYPES
+from signon.protocol.clients import CLIENT_TYPES, ClientError, check_client_record
+from signon.protocol.projects import (
+    CONSENT_FIELDS,
+    ProjectErrors,
+    check_consent_screen,
+    is_project_name,
+)
 from signon.storage.records import Client, Grant, Project, SigningKey, User
 from signon.storage.store import Conflict, Store
 
@@ -122,10 +128,24 @@ def _check(doc: dict[str, Any], secret_key: str | None) -> _State:
             check_user_fields({"email": u.email, "sub": u.sub, "custom_claims": u.custom_claims})
         except FieldError as exc:
             raise InvalidRequest(f"users[{i}].{exc.field}: {exc.message}") from None
+    # The same rules as the console, the CLI and the API: an export file is data from outside
+    # (e.g. `origins: ["*"]` or a `javascript:` privacy URL must not get in this way).
+    for i, p in enumerate(state.projects):
+        if not is_project_name(p.name):
+            raise InvalidRequest(f"projects[{i}].name: {p.name!r} is not a project name")
+        try:
+            check_consent_screen({k: getattr(p, k) or "" for k in CONSENT_FIELDS})
+        except ProjectErrors as exc:
+            field, message = next(iter(exc.errors.items()))
+            raise InvalidRequest(f"projects[{i}].{field}: {message}") from None
     projects = {p.name for p in state.projects}
     for i, c in enumerate(state.clients):
         if c.project not in projects:
             raise InvalidRequest(f"clients[{i}].project: no project {c.project!r} in projects")
+        try:
+            check_client_record(c)
+        except ClientError as exc:
+            raise InvalidRequest(f"clients[{i}].{exc.field}: {exc}") from None
     subs, client_ids = {u.sub for u in state.users}, {c.client_id for c in state.clients}
     for i, g in enumerate(state.grants):
         if g.user_sub not in subs or g.client_id not in client_ids:

@@ -89,6 +89,24 @@ def check_origin(origin: str) -> str:
     return f"{parts.scheme}://{shown_host}" + (f":{port}" if port not in (None, default) else "")
 
 
+def check_client_record(client: Client) -> None:
+    """The rules `create_client` enforces, for a record that arrives whole (admin import):
+    ClientError for the first one it breaks. Origins must already be in their stored form."""
+    if not _IMPORTED_ID.match(client.client_id):
+        raise ClientError("client_id", f"client ID {client.client_id!r} is not printable ASCII")
+    if not client.name.strip():
+        raise ClientError("name", "a client needs a name")
+    for origin in client.origins:
+        if check_origin(origin) != origin:
+            raise ClientError("origins", f"{origin!r}: write it as {check_origin(origin)!r}")
+    for uri in client.redirect_uris:
+        check_redirect_uri(uri)
+    if client.type != "web" and client.origins:
+        raise ClientError("origins", "only web clients have Authorized JavaScript origins")
+    if client.type in ("ios", "android") and (client.redirect_uris or client.secret_hash):
+        raise ClientError("type", f"{client.type} clients have no redirect URI and no secret")
+
+
 def check_redirect_uri(uri: str) -> str:
     _check_url_basics("redirect_uris", uri, "redirect URI")
     return uri

@@ -26,6 +26,10 @@ CONSENT_FIELDS = ("app_name", "support_email", "logo_url", "homepage_url", "priv
 _PROJECT = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 
 
+def is_project_name(name: str) -> bool:
+    return _PROJECT.match(name) is not None
+
+
 class ProjectErrors(ValueError):
     """Field name -> message, for the fields that are wrong."""
 
