@@ -118,6 +118,12 @@ def test_settings_short_secret_key_refused() -> None:
     assert refusal({"secret_key": "short"}) == "SIGNON_SECRET_KEY: must be at least 16 characters"
 
 
+def test_settings_short_admin_token_refused() -> None:
+    assert refusal({"admin_token": "a"}).startswith(
+        "SIGNON_ADMIN_TOKEN: must be at least 16 characters"
+    )
+
+
 def test_settings_secret_key_not_in_repr() -> None:
     s = build_settings({"secret_key": SECRET, "admin_token": "admin-token-value"}, environ={})
     assert SECRET not in repr(s)
@@ -226,7 +232,7 @@ def test_settings_every_field_has_an_environment_variable() -> None:
         "SIGNON_REGISTER_ON_FIRST_USE": "true",
         "SIGNON_WORKERS": "3",
         "SIGNON_SECRET_KEY": SECRET,
-        "SIGNON_ADMIN_TOKEN": "admin-token",
+        "SIGNON_ADMIN_TOKEN": "admin-token-0123456789",
         "SIGNON_JWKS_MAX_AGE": "600",
         "SIGNON_SESSION_IDLE_SECONDS": "100",
         "SIGNON_REFRESH_TOKEN_IDLE_SECONDS": "7200",
@@ -248,7 +254,7 @@ def test_settings_every_field_has_an_environment_variable() -> None:
         register_on_first_use=True,
         workers=3,
         secret_key=SECRET,
-        admin_token="admin-token",
+        admin_token="admin-token-0123456789",
         jwks_max_age=600,
         session_idle_seconds=100,
         refresh_token_idle_seconds=7200,

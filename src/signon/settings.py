@@ -161,6 +161,11 @@ def check_settings(s: Settings) -> Settings:
         )
     if s.secret_key is not None and len(s.secret_key) < 16:
         raise SettingsError("SIGNON_SECRET_KEY: must be at least 16 characters")
+    if s.admin_token is not None and len(s.admin_token) < 16:
+        raise SettingsError(
+            "SIGNON_ADMIN_TOKEN: must be at least 16 characters (it is the whole admin API's "
+            "password); `signon admin token` prints a strong one"
+        )
     if s.emulator and not s.emulator_public and not is_loopback_host(s.host):
         raise SettingsError(
             f"--host: the emulator refuses to listen on {s.host!r}, which is not a loopback "

@@ -63,6 +63,10 @@ def test_admin_create_client_duplicate_id_is_409(admin: Harness) -> None:
          "redirect_uris: 'https://example.com/cb#x': a redirect URI cannot contain a fragment (#)"),
         ({"name": "x", "type": "ios", "origins": ["https://example.com"]},
          "origins: only web clients have Authorized JavaScript origins"),
+        ({"name": "x", "client_secret": "s"},
+         "client_secret: a client secret needs at least 8 characters"),
+        ({"name": "x", "origins": ["https://exa;mple.com"]},
+         "origins: 'https://exa;mple.com': 'exa;mple.com' is not a host name or IP address"),
     ],
 )  # fmt: skip
 def test_admin_create_client_invalid_body_is_400_naming_the_field(

@@ -184,6 +184,8 @@ async def create_client(
         raise ClientError("client_id", f"client ID {client_id!r} is not printable ASCII")
     if client_secret is not None and type in ("ios", "android"):
         raise ClientError("client_secret", f"{type} clients are public: they have no secret")
+    if client_secret is not None and len(client_secret) < 8:
+        raise ClientError("client_secret", "a client secret needs at least 8 characters")
     proj = await ensure_project(store, project, now)
     if client_id is not None and await store.find_client(client_id) is not None:
         raise ClientError("client_id", f"a client with ID {client_id} already exists")
