@@ -332,6 +332,35 @@ def test_register_on_first_use_client_adopts_its_servers_secret(registering: Har
     assert again.status_code == 200
 
 
+def test_a_failed_token_request_does_not_claim_a_first_use_client(registering: Harness) -> None:
+    """Any page can POST to /token: a made-up code with the attacker's secret must not become
+    the client's secret (the app's real exchange would then be refused)."""
+    registering.user("ada@example.com", password=None)
+    code = _code_for_unknown_client(registering)
+    junk = _exchange(registering, "4/0Amade-up", "attacker-secret")
+    assert junk.status_code == 400 and junk.json()["error"] == "invalid_grant"
+    client = registering.run(registering.ctx.store.find_client, UNKNOWN_ID)
+    assert client is not None and client.secret_hash == "unadopted"
+    assert _exchange(registering, code, "GOCSPX-apps-own-secret").status_code == 200
+    stolen = _exchange(registering, _code_for_unknown_client(registering), "attacker-secret")
+    assert stolen.status_code == 401
+
+
+def test_secret_adoption_is_compare_and_set(registering: Harness) -> None:
+    from signon.protocol.emulator import adopt_secret
+    from signon.protocol.ids import hash_secret
+
+    registering.client.get(AUTH, params=unknown_client_params())
+    store = registering.ctx.store
+    client = registering.run(store.find_client, UNKNOWN_ID)
+    assert client is not None and client.secret_hash == "unadopted"
+    assert registering.run(adopt_secret, store, client, "first-secret") is True
+    # A second request that read the client before the first adopted loses the race.
+    assert registering.run(adopt_secret, store, client, "second-secret") is False
+    stored = registering.run(store.find_client, UNKNOWN_ID)
+    assert stored is not None and stored.secret_hash == hash_secret("first-secret")
+
+
 def test_peoples_clients_never_adopt_a_secret(registering: Harness) -> None:
     client = registering.web_client()
     response = registering.client.post("/token", data={

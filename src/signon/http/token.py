@@ -9,7 +9,7 @@ from signon.context import ctx
 from signon.errors import UnsupportedGrantType
 from signon.http.params import form_params
 from signon.protocol.client_auth import authenticate_client
-from signon.protocol.emulator import is_registering
+from signon.protocol.emulator import adopt_secret, is_registering
 from signon.protocol.grants import TokenContext, exchange_code, refresh_access_token
 
 __all__ = ["NO_STORE", "token_endpoint"]
@@ -41,4 +41,6 @@ async def token_endpoint(request: Request) -> JSONResponse:
         body = await exchange_code(tc, auth, form)
     else:
         body = await refresh_access_token(tc, auth, form)
+    if auth.adopting is not None:  # only now: the grant succeeded with this secret
+        await adopt_secret(c.store, auth.client, auth.adopting)
     return JSONResponse(body, headers=NO_STORE)

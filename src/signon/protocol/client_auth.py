@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 from signon.errors import InvalidClient, InvalidRequest
 from signon.protocol.clients import check_client_secret
-from signon.protocol.emulator import adopt_secret
+from signon.protocol.emulator import UNADOPTED_SECRET
 from signon.storage.records import Client
 from signon.storage.store import Store
 
@@ -24,6 +24,9 @@ class AuthenticatedClient:
     # False when no secret was presented (public clients): the grant must then be bound to
     # the client by PKCE.
     with_secret: bool
+    # Emulator, first-use client without a secret yet: the secret presented, to be adopted by
+    # the token endpoint once the grant has succeeded (protocol/emulator.py: adopt_secret).
+    adopting: str | None = None
 
 
 def _basic(header: str | None) -> tuple[str, str] | None:
@@ -66,8 +69,8 @@ async def authenticate_client(
         if client.type in ("ios", "android", "desktop"):
             return AuthenticatedClient(client, with_secret=False)
         raise InvalidClient("Unauthorized")
-    if adopt and (adopted := await adopt_secret(store, client, secret)) is not None:
-        return AuthenticatedClient(adopted, with_secret=True)
+    if adopt and client.secret_hash == UNADOPTED_SECRET:
+        return AuthenticatedClient(client, with_secret=True, adopting=secret)
     if not check_client_secret(client, secret):
         raise InvalidClient("Unauthorized")
     return AuthenticatedClient(client, with_secret=True)

@@ -92,12 +92,15 @@ async def register_on_first_use(
     return learned
 
 
-async def adopt_secret(store: Store, client: Client, secret: str) -> Client | None:
-    """A client registered on first use takes the first secret its server presents, so an app
-    keeps its real Google client secret unchanged; from then on that secret is checked like any
-    other. None for every other client."""
+async def adopt_secret(store: Store, client: Client, secret: str) -> bool:
+    """A client registered on first use takes the secret its server presents with its first
+    *successful* token request, so an app keeps its real Google client secret unchanged; from
+    then on that secret is checked like any other. The token endpoint calls this only after the
+    grant succeeded (a request with a made-up code must not claim the client), and the write is
+    a compare-and-set, so of two racing first requests only one secret is kept. False when the
+    client already has a secret (or is not a first-use client)."""
     if client.secret_hash != UNADOPTED_SECRET:
-        return None
-    adopted = replace(client, secret_hash=hash_secret(secret))
-    await store.update_client(adopted)
-    return adopted
+        return False
+    return await store.replace_client_secret(
+        client.client_id, UNADOPTED_SECRET, hash_secret(secret)
+    )

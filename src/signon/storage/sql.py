@@ -149,6 +149,18 @@ class SqlStore(SqlSessions, SqlGrants):
             conn.execute(query)
 
     @threaded
+    def replace_client_secret(self, client_id: str, expected_hash: str, new_hash: str) -> bool:
+        """Compare-and-set of a client's secret hash: False if it was no longer `expected_hash`."""
+        c = t.clients
+        query = (
+            update(c)
+            .where(c.c.client_id == client_id, c.c.secret_hash == expected_hash)
+            .values(secret_hash=new_hash)
+        )
+        with self._tx(write=True) as conn:
+            return conn.execute(query).rowcount == 1
+
+    @threaded
     def delete_client(self, client_id: str) -> bool:
         with self._tx(write=True) as conn:
             # Tokens outlive nothing: a deleted client's tokens stop working at once.
