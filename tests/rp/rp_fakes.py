@@ -115,6 +115,9 @@ class FakeIdp:
             raise httpx.ConnectError("connection refused", request=request)
         if self.format == "html":
             return httpx.Response(self.status, text="<html>captive portal</html>")
+        if self.format == "nested":  # JSON too deep for a recursive parser
+            nested = b'{"keys":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+            return httpx.Response(self.status, content=nested, headers=self.headers)
         if self.format == "jwks":
             body: Any = {"keys": [jwk(kid, key) for kid, key in self.keys.items()]}
         else:

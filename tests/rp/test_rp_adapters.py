@@ -254,3 +254,43 @@ def test_storeauthcode_idp_failure_is_502(http: httpx.Client, backend: Backend) 
         502,
         "The identity provider could not be reached; try again later.",
     )
+
+
+# --- hostile bodies, over real HTTP on both frameworks ------------------------------------------
+
+
+def test_oversized_bodies_are_413_without_being_read_whole(
+    http: httpx.Client, backend: Backend
+) -> None:
+    declared = http.post("/tokensignin", content=b"idtoken=" + b"a" * 70_000, headers=FORM)
+    assert (declared.status_code, declared.text) == (413, "Request body too large.")
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: chunked transfer encoding
+        yield b"idtoken="
+        for _ in range(20):
+            yield b"a" * 8192
+
+    chunked = http.post("/tokensignin", content=chunks(), headers=FORM)
+    assert (chunked.status_code, chunked.text) == (413, "Request body too large.")
+    code = http.post("/storeauthcode", content=b"4/" + b"a" * 70_000,
+                     headers={"X-Requested-With": "XMLHttpRequest"})  # fmt: skip
+    assert code.status_code == 413
+
+
+def test_deeply_nested_json_is_400_not_500(http: httpx.Client, backend: Backend) -> None:
+    body = b'{"idtoken":' + b"[" * 30_000 + b"]" * 30_000 + b"}"
+    response = http.post("/tokensignin", content=body, headers={"Content-Type": "application/json"})
+    assert (response.status_code, response.text) == (
+        400, "Request body is neither a form nor a JSON object."
+    )  # fmt: skip
+
+
+def test_error_answers_are_not_sniffable_and_quote_little(
+    http: httpx.Client, backend: Backend
+) -> None:
+    hostile = backend.idp.mint(headers={"kid": "<script>" * 1000})
+    response = http.post("/tokensignin", data={"idtoken": hostile})
+    assert response.status_code == 401
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"] == "no-store"
+    assert response.text.count("<script>") <= 8 and len(response.text) < 600

@@ -36,6 +36,7 @@ def test_rp_all_is_the_public_surface() -> None:
             "WrongAuthorizedParty", "WrongHostedDomain", "WrongNonce", "CertsUnavailable",
             "OAuthEndpointError", "TokenEndpointError",
             "RequestRefused", "CsrfCheckFailed", "MissingRequestedWith", "MissingField",
+            "BodyTooLarge",
         ]
     )  # fmt: skip
     for name in signon.rp.__all__:

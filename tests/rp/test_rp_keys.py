@@ -175,7 +175,7 @@ def test_refetch_interval_is_configurable(idp: FakeIdp) -> None:
     assert idp.fetches == 3
 
 
-@pytest.mark.parametrize("failure", ["down", "500", "html"])
+@pytest.mark.parametrize("failure", ["down", "500", "html", "nested"])
 def test_refetch_failure_keeps_serving_cached_keys(idp: FakeIdp, failure: str) -> None:
     keys = cache(idp)
     key = keys.get("k1")
@@ -184,7 +184,7 @@ def test_refetch_failure_keeps_serving_cached_keys(idp: FakeIdp, failure: str) -
     elif failure == "500":
         idp.status = 500
     else:
-        idp.format = "html"  # neither JWKS nor PEM map: an unusable document
+        idp.format = failure  # neither JWKS nor PEM map, or too deep: an unusable document
     idp.clock.now = NOW + 4000
     assert keys.get("k1") is key
     assert idp.fetches == 2
@@ -193,6 +193,17 @@ def test_refetch_failure_keeps_serving_cached_keys(idp: FakeIdp, failure: str) -
     idp.clock.now += 5
     keys.get("k1")
     assert idp.fetches == 3
+
+
+@pytest.mark.parametrize("age", ["\u00b2", "\u0663", "-5", "soon"])
+def test_odd_age_headers_are_ignored(idp: FakeIdp, age: str) -> None:
+    # '²' and '٣' pass str.isdigit() but are no HTTP Age (sent as raw UTF-8 header bytes).
+    idp.headers["age"] = age.encode("utf-8")  # type: ignore[assignment]
+    keys = cache(idp)
+    assert keys.get("k1") is not None
+    idp.clock.now = NOW + 3599  # max-age=3600 still counts in full
+    keys.get("k1")
+    assert idp.fetches == 1
 
 
 def test_first_fetch_failure_raises_certs_unavailable(idp: FakeIdp) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from signon.rp.claims import ANY_HOSTED_DOMAIN, IdToken
 from signon.rp.client import OAuthClient
 from signon.rp.errors import (
+    BodyTooLarge,
     CertsUnavailable,
     CsrfCheckFailed,
     Expired,
@@ -42,6 +43,7 @@ __all__ = [
     "ANY_HOSTED_DOMAIN",
     "GOOGLE_CERTS_URL",
     "GOOGLE_ISSUERS",
+    "BodyTooLarge",
     "CertsUnavailable",
     "CsrfCheckFailed",
     "Expired",

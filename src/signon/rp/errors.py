@@ -84,6 +84,12 @@ class RequestRefused(RpError):
     status = 400
 
 
+class BodyTooLarge(RequestRefused):
+    """The request body is over ``helpers.MAX_BODY`` (HTTP 413); it was not read past that."""
+
+    status = 413
+
+
 class CsrfCheckFailed(RequestRefused):
     """The Sign In With Google double-submit-cookie check failed (HTTP 400)."""
 

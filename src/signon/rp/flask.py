@@ -16,6 +16,10 @@ from signon.rp.claims import IdToken
 from signon.rp.client import OAuthClient
 from signon.rp.errors import RpError
 from signon.rp.helpers import (
+    ERROR_HEADERS,
+    MAX_BODY,
+    check_body_size,
+    check_declared_length,
     error_message,
     error_status,
     get_auth_code,
@@ -39,7 +43,12 @@ View = Callable[[], flask.Response]
 
 
 def _body() -> bytes:
-    return flask.request.get_data(cache=True)
+    """The body, read only up to ``MAX_BODY`` (Flask sets no limit unless the app configures
+    ``MAX_CONTENT_LENGTH``)."""
+    check_declared_length(flask.request.headers.get("Content-Length"))
+    data: bytes = flask.request.stream.read(MAX_BODY + 1)
+    check_body_size(len(data))
+    return data
 
 
 def verify_tokensignin(verifier: IdTokenVerifier, **kw: Any) -> IdToken:
@@ -61,7 +70,9 @@ def exchange_auth_code(client: OAuthClient) -> TokenSet:
 
 
 def error_response(exc: RpError) -> flask.Response:
-    return flask.Response(error_message(exc), status=error_status(exc), mimetype="text/plain")
+    return flask.Response(
+        error_message(exc), status=error_status(exc), mimetype="text/plain", headers=ERROR_HEADERS
+    )
 
 
 def _signed_in(token: IdToken) -> flask.Response:

@@ -14,12 +14,12 @@ Each ``get_*`` returns the token or code to verify/exchange, or raises a ``Reque
 from __future__ import annotations
 
 import hmac
-import json
 from collections.abc import Mapping
 from typing import Final
 from urllib.parse import parse_qsl
 
 from signon.rp.errors import (
+    BodyTooLarge,
     CertsUnavailable,
     CsrfCheckFailed,
     IdTokenError,
@@ -30,9 +30,13 @@ from signon.rp.errors import (
     RpError,
     TokenEndpointError,
 )
+from signon.rp.jwt import loads
 
 CSRF_COOKIE: Final = "g_csrf_token"
 MAX_BODY: Final = 64 * 1024
+# Error answers are plain text that may quote the request (a key ID, a field name): never let a
+# browser sniff them into HTML, and never cache them.
+ERROR_HEADERS: Final = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
 MAX_CODE_LENGTH: Final = 2048
 
 
@@ -58,15 +62,28 @@ def check_csrf_double_submit(cookie: str | None, body_value: str | None) -> None
         raise CsrfCheckFailed("Failed to verify double submit cookie.")
 
 
+def check_declared_length(content_length: str | None) -> None:
+    """Refuse a body announced as larger than ``MAX_BODY`` before reading any of it."""
+    declared = content_length or ""
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY:
+        raise BodyTooLarge("Request body too large.")
+
+
+def check_body_size(size: int) -> None:
+    """Called as a body is read, so a body without (or lying about) Content-Length stops at
+    ``MAX_BODY`` instead of being read whole into memory."""
+    if size > MAX_BODY:
+        raise BodyTooLarge("Request body too large.")
+
+
 def parse_body(content_type: str | None, body: bytes) -> dict[str, str]:
     """String fields of a form-encoded or JSON body (GIS has been seen sending both)."""
-    if len(body) > MAX_BODY:
-        raise RequestRefused("Request body too large.")
+    check_body_size(len(body))
     media = (content_type or "").split(";", 1)[0].strip().lower()
     try:
         text = body.decode("utf-8")
         if media == "application/json" or (not media and text.lstrip().startswith("{")):
-            data = json.loads(text)
+            data = loads(body)  # strict and depth-limited: hostile nesting is a ValueError
             if not isinstance(data, dict):
                 raise ValueError("not an object")
             return {k: v for k, v in data.items() if isinstance(v, str)}
@@ -98,6 +115,7 @@ def get_auth_code(headers: Mapping[str, str], content_type: str | None, body: by
     """The one-time code POSTed to ``/storeauthcode``: the raw body (text/plain or
     application/octet-stream, as seed 001 sends it), or a ``code`` field of a form/JSON body."""
     check_requested_with(headers)
+    check_body_size(len(body))
     media = (content_type or "").split(";", 1)[0].strip().lower()
     if media in ("application/x-www-form-urlencoded", "application/json"):
         code = _required(parse_body(content_type, body), "code")
@@ -135,4 +153,6 @@ def error_message(exc: RpError) -> str:
         return "The identity provider could not be reached; try again later."
     if isinstance(exc, TokenEndpointError):
         return f"The authorization code was refused ({exc.error})."
-    return str(exc) if status < 500 or status == 503 else "Internal error."
+    if status == 503:  # the details (addresses, DNS errors) are for the server's log
+        return "The identity provider's signing keys could not be fetched; try again later."
+    return str(exc) if status < 500 else "Internal error."

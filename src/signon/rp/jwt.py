@@ -143,7 +143,7 @@ def _kid_from_header(segment: bytes) -> str:
     alg = header.get("alg")
     if alg not in ALLOWED_ALGORITHMS:
         raise UnsupportedAlgorithm(
-            f"ID token algorithm {alg!r} is not accepted; only RS256 is. "
+            f"ID token algorithm {str(alg)[:32]!r} is not accepted; only RS256 is. "
             "The token was not issued by a Google-compatible identity provider"
         )
     if "crit" in header:  # RFC 7515 4.1.11: we understand no extensions.

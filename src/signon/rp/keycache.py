@@ -25,6 +25,7 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 from signon.rp.errors import CertsUnavailable, UnknownKey
+from signon.rp.jwt import loads
 from signon.rp.keyset import KeySetError, max_age, parse_key_set
 
 FETCH_TIMEOUT: Final = 10.0
@@ -124,7 +125,7 @@ class KeyCache:
                 "check certs_url and that the identity provider is reachable"
             )
         raise UnknownKey(
-            f"ID token key id {kid!r} is not among the keys published at {self.certs_url} "
+            f"ID token key id {kid[:64]!r} is not among the keys published at {self.certs_url} "
             f"({', '.join(sorted(self._keys))}); the token is from another issuer or forged"
         )
 
@@ -153,13 +154,13 @@ class KeyCache:
     def _parse(self, response: httpx.Response) -> _FetchResult:
         if response.status_code != 200:
             return self._failed(f"HTTP {response.status_code}")
-        try:
-            keys = parse_key_set(response.json())
+        try:  # strict, depth-limited JSON: a hostile document is a failed fetch, nothing more
+            keys = parse_key_set(loads(response.content))
+            ttl = max_age(response.headers.get("cache-control"), response.headers.get("age"))
         except (ValueError, KeySetError) as exc:
             return self._failed(f"unusable key document: {exc}")
         if not keys:
             return self._failed("the key document holds no RS256 keys")
-        ttl = max_age(response.headers.get("cache-control"), response.headers.get("age"))
         return keys, ttl
 
     def _failed(self, reason: str) -> tuple[None, None]:

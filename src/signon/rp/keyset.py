@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from signon.rp.jwt import b64url_decode
 
-_MAX_AGE: Final = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
+_MAX_AGE: Final = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", re.IGNORECASE | re.ASCII)
 
 
 class KeySetError(ValueError):
@@ -92,6 +92,6 @@ def max_age(cache_control: str | None, age: str | None) -> float | None:
     if match is None:
         return None
     seconds = float(match.group(1))
-    if age is not None and age.strip().isdigit():
+    if age is not None and age.strip().isascii() and age.strip().isdigit():
         seconds -= float(age.strip())
     return seconds if seconds > 0 else None

@@ -17,6 +17,9 @@ from signon.rp.claims import IdToken
 from signon.rp.client import OAuthClient
 from signon.rp.errors import RpError
 from signon.rp.helpers import (
+    ERROR_HEADERS,
+    check_body_size,
+    check_declared_length,
     error_message,
     error_status,
     get_auth_code,
@@ -39,28 +42,41 @@ __all__ = [
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
+async def _body(request: Request) -> bytes:
+    """The body, read only up to ``MAX_BODY`` (Starlette itself sets no limit)."""
+    check_declared_length(request.headers.get("content-length"))
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        check_body_size(size)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def verify_tokensignin(request: Request, verifier: IdTokenVerifier, **kw: Any) -> IdToken:
     """Verify the ``idtoken`` form field; ``kw`` goes to ``averify`` (``hd=``, ``nonce=``...)."""
-    token = get_tokensignin_token(request.headers.get("content-type"), await request.body())
+    token = get_tokensignin_token(request.headers.get("content-type"), await _body(request))
     return await verifier.averify(token, **kw)
 
 
 async def verify_login_post(request: Request, verifier: IdTokenVerifier, **kw: Any) -> IdToken:
     """Check the GIS ``g_csrf_token`` double submit, then verify ``credential``."""
     credential = get_login_credential(
-        request.cookies, request.headers.get("content-type"), await request.body()
+        request.cookies, request.headers.get("content-type"), await _body(request)
     )
     return await verifier.averify(credential, **kw)
 
 
 async def exchange_auth_code(request: Request, client: OAuthClient) -> TokenSet:
     """Require ``X-Requested-With``, read the one-time code, exchange it with ``postmessage``."""
-    code = get_auth_code(request.headers, request.headers.get("content-type"), await request.body())
+    code = get_auth_code(request.headers, request.headers.get("content-type"), await _body(request))
     return await client.aexchange_code(code, redirect_uri="postmessage")
 
 
 def error_response(exc: RpError) -> Response:
-    return PlainTextResponse(error_message(exc), status_code=error_status(exc))
+    return PlainTextResponse(
+        error_message(exc), status_code=error_status(exc), headers=ERROR_HEADERS
+    )
 
 
 def _signed_in(token: IdToken) -> Response:
