@@ -54,3 +54,17 @@ def test_minutes_rounds_up_for_people() -> None:
     assert [minutes(s) for s in (1, 59, 60, 61, 900)] == [
         "1 minute", "1 minute", "1 minute", "2 minutes", "15 minutes"
     ]  # fmt: skip
+
+
+async def test_throttle_window_is_half_open(throttle: SignInThrottle) -> None:
+    """A window is [start, start + 60): at start + 60 it is over, for counting and for refusing."""
+    clock: FakeClock = throttle.clock  # type: ignore[assignment]
+    await throttle.failed(ADA, "10.0.0.1")
+    await throttle.failed(ADA, "10.0.0.1")
+    assert await throttle.retry_after(ADA, "10.0.0.1") == 60
+    clock.advance(59)
+    assert await throttle.retry_after(ADA, "10.0.0.1") == 1
+    clock.advance(1)
+    assert await throttle.retry_after(ADA, "10.0.0.1") is None
+    await throttle.failed(ADA, "10.0.0.1")  # starts a new window: one failure, not three
+    assert await throttle.retry_after(ADA, "10.0.0.1") is None

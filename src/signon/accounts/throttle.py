@@ -62,7 +62,9 @@ class SignInThrottle:
 
     async def failed(self, email: str, address: str) -> None:
         now = int(self.clock())
-        await self.store.record_sign_in_failure(self._keys(email, address), now, now - self.window)
+        await self.store.record_sign_in_failure(
+            self._keys(email, address), now, self._open_since(now)
+        )
 
     async def succeeded(self, email: str, address: str) -> None:
         await self.store.clear_sign_in_failures(self._keys(email, address)[:1])
