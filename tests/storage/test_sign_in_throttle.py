@@ -68,3 +68,6 @@ async def test_throttle_window_is_half_open(throttle: SignInThrottle) -> None:
     assert await throttle.retry_after(ADA, "10.0.0.1") is None
     await throttle.failed(ADA, "10.0.0.1")  # starts a new window: one failure, not three
     assert await throttle.retry_after(ADA, "10.0.0.1") is None
+    clock.advance(1)
+    await throttle.failed(ADA, "10.0.0.1")  # the second of the new window, which began 1 s ago
+    assert await throttle.retry_after(ADA, "10.0.0.1") == 59
