@@ -253,6 +253,33 @@ def test_disconnect_revokes_the_grant(
     assert signon.run(signon.ctx.store.find_grant, user.sub, client_id) is None
 
 
+def test_library_revoke_uses_fedcm_disconnect_where_cookies_are_blocked(
+    context: BrowserContext,
+    fedcm_page: Page,
+    signon: LiveServer,
+    rp: RelyingParty,
+    client: NewClient,
+    user: User,
+) -> None:
+    """google.accounts.id.revoke on a FedCM page: the cookie request cannot carry the session
+    here (third-party cookies blocked), IdentityCredential.disconnect() can."""
+    Dialogs(context, fedcm_page)
+    sign_in(fedcm_page, signon.url, user)
+    open_rp(fedcm_page, rp)
+    received(fedcm_page)
+    client_id = client.client.client_id
+    assert signon.run(signon.ctx.store.find_grant, user.sub, client_id) is not None
+    outcome = fedcm_page.evaluate(
+        """(hint) => new Promise((resolve) => {
+          setTimeout(() => resolve({timeout: true}), 8000);
+          google.accounts.id.revoke(hint, resolve);
+        })""",
+        user.email,
+    )
+    assert outcome == {"successful": True}
+    assert signon.run(signon.ctx.store.find_grant, user.sub, client_id) is None
+
+
 def test_fedcm_button_signs_in_with_the_browser_dialog(
     context: BrowserContext,
     fedcm_page: Page,

@@ -608,15 +608,28 @@
     /** @param {string} hint @param {(r: {successful: boolean, error?: string}) => void} [callback] */
     revoke(hint, callback) {
       const clientId = (config && config.client_id) || '';
+      /** @param {{successful: boolean, error?: string}} result */
+      const done = (result) => { if (callback) callback(result); };
       // With the browser's signon session (the SameSite=None cookie): the server revokes only
       // for an account signed in here, never on the say-so of an Origin header alone.
-      fetch(`${BASE}/gsi/revoke`, {
+      const withSession = () => fetch(`${BASE}/gsi/revoke`, {
         method: 'POST', credentials: 'include',
         body: new URLSearchParams({ client_id: clientId, hint: String(hint || '') }),
       }).then((r) => r.json()).then((body) => {
-        const result = body.successful ? { successful: true } : { successful: false, error: String(body.error || 'unknown') };
-        if (callback) callback(result);
-      }, (e) => { if (callback) callback({ successful: false, error: String(e) }); });
+        done(body.successful ? { successful: true } : { successful: false, error: String(body.error || 'unknown') });
+      }, (e) => done({ successful: false, error: String(e) }));
+      // Where third-party cookies are blocked that cookie never arrives; FedCM's disconnect()
+      // reaches /fedcm/disconnect with the session all the same (the browser sends it). Pages
+      // that opted into FedCM get that path, and the cookie request if the browser refuses.
+      const W = /** @type {any} */ (window);
+      if (config && config.use_fedcm_for_prompt && W.IdentityCredential &&
+          typeof W.IdentityCredential.disconnect === 'function') {
+        W.IdentityCredential.disconnect({
+          configURL: `${BASE}/fedcm/config.json`, clientId, accountHint: String(hint || ''),
+        }).then(() => done({ successful: true }), withSession);
+        return;
+      }
+      withSession();
     },
     /** @param {string} level */
     setLogLevel(level) { logLevel = level; },
