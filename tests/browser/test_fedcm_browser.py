@@ -226,6 +226,24 @@ def test_login_popup_when_the_browser_thinks_the_user_is_signed_in(
     assert dialogs.types() == ["ConfirmIdpLogin", "AccountChooser"]
 
 
+def signed_in_through_fedcm(
+    context: BrowserContext,
+    page: Page,
+    signon: LiveServer,
+    rp: RelyingParty,
+    client: NewClient,
+    user: User,
+) -> str:
+    """Sign `user` in to the RP page through FedCM, which creates the grant; the client ID."""
+    Dialogs(context, page)
+    sign_in(page, signon.url, user)
+    open_rp(page, rp)
+    received(page)
+    client_id = client.client.client_id
+    assert signon.run(signon.ctx.store.find_grant, user.sub, client_id) is not None
+    return client_id
+
+
 def test_disconnect_revokes_the_grant(
     context: BrowserContext,
     fedcm_page: Page,
@@ -234,12 +252,7 @@ def test_disconnect_revokes_the_grant(
     client: NewClient,
     user: User,
 ) -> None:
-    Dialogs(context, fedcm_page)
-    sign_in(fedcm_page, signon.url, user)
-    open_rp(fedcm_page, rp)
-    received(fedcm_page)
-    client_id = client.client.client_id
-    assert signon.run(signon.ctx.store.find_grant, user.sub, client_id) is not None
+    client_id = signed_in_through_fedcm(context, fedcm_page, signon, rp, client, user)
     outcome = fedcm_page.evaluate(
         """async ([configURL, clientId, accountHint]) => {
           const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), 8000));
@@ -263,12 +276,7 @@ def test_library_revoke_uses_fedcm_disconnect_where_cookies_are_blocked(
 ) -> None:
     """google.accounts.id.revoke on a FedCM page: the cookie request cannot carry the session
     here (third-party cookies blocked), IdentityCredential.disconnect() can."""
-    Dialogs(context, fedcm_page)
-    sign_in(fedcm_page, signon.url, user)
-    open_rp(fedcm_page, rp)
-    received(fedcm_page)
-    client_id = client.client.client_id
-    assert signon.run(signon.ctx.store.find_grant, user.sub, client_id) is not None
+    client_id = signed_in_through_fedcm(context, fedcm_page, signon, rp, client, user)
     outcome = fedcm_page.evaluate(
         """(hint) => new Promise((resolve) => {
           setTimeout(() => resolve({timeout: true}), 8000);

@@ -24,7 +24,7 @@ from starlette.routing import BaseRoute, Route
 
 from signon.context import ctx
 from signon.errors import InvalidRequest
-from signon.http.gsi_frames import frame_session, issue_credential
+from signon.http.gsi_frames import frame_session, issue_credential, signed_in_user
 from signon.http.params import form_params
 from signon.http.signin import session_users
 from signon.protocol import fedcm
@@ -210,10 +210,7 @@ async def disconnect(request: Request) -> JSONResponse:
         return caller
     origin, params, client = caller
     c = ctx(request)
-    signed_in = await _signed_in(request)
-    hint = params.get("account_hint", "").strip().lower()
-    users = signed_in[1] if signed_in else []
-    user = next((u for u in users if hint and hint in (u.sub, u.email)), None)
+    user = await signed_in_user(request, params.get("account_hint", ""))
     grant = await c.store.find_grant(user.sub, client.client_id) if user else None
     if user is None or grant is None:
         return _error(request, origin, "invalid_request", 400)

@@ -14,11 +14,10 @@ from starlette.routing import BaseRoute, Route
 
 from signon.context import ctx
 from signon.http import gsi_frames, gsi_popup
-from signon.http.gsi_frames import frame_session
+from signon.http.gsi_frames import signed_in_user
 from signon.http.params import form_params
 from signon.protocol.emulator import is_registering, register_on_first_use
 from signon.protocol.redirects import is_origin_registered
-from signon.storage.records import User
 
 __all__ = ["client_script", "gsi_revoke", "gsi_status", "routes"]
 
@@ -76,20 +75,6 @@ async def gsi_status(request: Request) -> JSONResponse:
     return JSONResponse(body, headers={"Access-Control-Allow-Origin": "*", **_NO_STORE})
 
 
-async def _session_user_for_hint(request: Request, hint: str) -> User | None:
-    """The account named by `hint` (email or sub) among those signed in on this browser."""
-    session = await frame_session(request)
-    if session is None:
-        return None
-    hint = hint.strip().lower()
-    store = ctx(request).store
-    for sub in session.accounts:
-        user = await store.find_user(sub)
-        if user is not None and hint and hint in (user.email, user.sub):
-            return user
-    return None
-
-
 async def gsi_revoke(request: Request) -> JSONResponse:
     """google.accounts.id.revoke(hint): remove the user's grant for this client, and with it
     every token issued under it. Only the client's own registered origins may ask (the Origin
@@ -108,7 +93,7 @@ async def gsi_revoke(request: Request) -> JSONResponse:
         return JSONResponse(body, status_code=403, headers=_NO_STORE)
     cors = {"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true",
             "Vary": "Origin", **_NO_STORE}  # fmt: skip
-    user = await _session_user_for_hint(request, params.get("hint", ""))
+    user = await signed_in_user(request, params.get("hint", ""))
     if user is None:
         body = {"successful": False, "error": "no_session"}
         return JSONResponse(body, headers=cors)

@@ -37,7 +37,14 @@ from signon.protocol.ids import new_opaque_id
 from signon.protocol.redirects import is_origin_registered
 from signon.storage.records import BrowserSession, Client, User
 
-__all__ = ["button_frame", "credential", "frame_session", "issue_credential", "onetap_frame"]
+__all__ = [
+    "button_frame",
+    "credential",
+    "frame_session",
+    "issue_credential",
+    "onetap_frame",
+    "signed_in_user",
+]
 
 _NO_STORE = {"Cache-Control": "no-store"}
 # Only what the popup needs to know from the iframe's own query string.
@@ -59,6 +66,14 @@ async def _frame_users(request: Request, session: BrowserSession | None) -> list
     store = ctx(request).store
     users = [await store.find_user(sub) for sub in session.accounts]
     return [u for u in users if u is not None]
+
+
+async def signed_in_user(request: Request, hint: str) -> User | None:
+    """The account named by `hint` (its sub or email) among those signed in on this browser,
+    as the cross-site session cookie shows them (revoke, FedCM disconnect)."""
+    users = await _frame_users(request, await frame_session(request))
+    hint = hint.strip().lower()
+    return next((u for u in users if hint and hint in (u.sub, u.email)), None)
 
 
 def _matches_hd(user: User, hd: str | None) -> bool:

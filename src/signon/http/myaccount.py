@@ -34,11 +34,19 @@ class Me:
     session: BrowserSession
 
 
-async def _me(request: Request, authuser_raw: str | None) -> Me | Response:
+async def _signed_in_here(request: Request) -> tuple[list[User], BrowserSession] | Response:
     users = await session_users(request)
     session = await current_session(request)
     if not users or session is None:
         return RedirectResponse(with_query("/signin", **{"continue": "/myaccount"}), 303)
+    return users, session
+
+
+async def _me(request: Request, authuser_raw: str | None) -> Me | Response:
+    here = await _signed_in_here(request)
+    if isinstance(here, Response):
+        return here
+    users, session = here
     index = int(authuser_raw) if authuser_raw and authuser_raw.isdigit() else 0
     index = index if index < len(users) else 0
     return Me(users[index], index, session)
@@ -47,10 +55,10 @@ async def _me(request: Request, authuser_raw: str | None) -> Me | Response:
 async def _form_account(request: Request, form: FormData) -> Me | Response:
     """The account a submitted form was for, by `sub`; if it is no longer signed in on this
     browser, back to the page with nothing changed."""
-    users = await session_users(request)
-    session = await current_session(request)
-    if not users or session is None:
-        return RedirectResponse(with_query("/signin", **{"continue": "/myaccount"}), 303)
+    here = await _signed_in_here(request)
+    if isinstance(here, Response):
+        return here
+    users, session = here
     sub = field(form, "account")
     for index, user in enumerate(users):
         if sub and user.sub == sub:
