@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -23,8 +24,9 @@ import pytest
 
 from signon.accounts.passwords import PasswordHasher
 from signon.cli import _parser, main
+from signon.keys.keyring import Keyring
 from signon.protocol.clients import check_client_secret
-from signon.storage import open_store
+from signon.storage import open_store, upgrade
 from signon.storage.migrate import current_revision, head_revision
 from signon.storage.records import Client, SigningKey, User
 
@@ -208,6 +210,8 @@ def test_cli_users_create_duplicate_email_exits_2(cli: Callable[..., Run]) -> No
         (["--email", "a@example.com", "--password", "short"], "at least 8 characters"),
         (["--email", "a@example.com", "--hd", "nodot"], "hd 'nodot' is not a domain name"),
         (["--email", "a@example.com", "--picture", "ftp://x/y"], "must be an http(s) URL"),
+        (["--email", "a@example.com", "--name", "Ada\x00"], "contains a NUL character"),
+        (["--email", "a@example.com", "--locale", "english"], "is not a language tag"),
         ([], "the following arguments are required: --email"),
     ],
 )
@@ -392,7 +396,27 @@ def test_cli_clients_delete_unknown_exits_2(cli: Callable[..., Run]) -> None:
 
 
 # keys ----------------------------------------------------------------------------------------
-def test_cli_keys_list_creates_the_first_key(cli: Callable[..., Run]) -> None:
+def first_key(db: str, secret_key: str | None = None) -> None:
+    """What `signon serve` does on an empty database: create the first signing key."""
+
+    async def create() -> None:
+        upgrade(db)
+        store = open_store(db)
+        try:
+            await Keyring(store, clock=time.time, secret_key=secret_key, jwks_max_age=3600).load()
+        finally:
+            await store.close()
+
+    asyncio.run(create())
+
+
+def test_cli_keys_list_only_reads(cli: Callable[..., Run], db: str) -> None:
+    """A read-only command creates nothing (it would create the key with whatever secret the
+    shell has, perhaps none, for a server that has one)."""
+    assert cli("keys", "list", "--json").json() == []
+    assert cli("keys", "list").out.startswith("no signing keys yet")
+    assert stored(db, "list_signing_keys") == []
+    first_key(db)
     [key] = cli("keys", "list", "--json").json()
     assert re.fullmatch(r"[0-9a-f]{40}", key["kid"])
     assert key["state"] == "active"
@@ -400,7 +424,8 @@ def test_cli_keys_list_creates_the_first_key(cli: Callable[..., Run]) -> None:
     assert abs(key["activates_at"] - time.time()) < 60
 
 
-def test_cli_keys_rotate_adds_a_pending_key(cli: Callable[..., Run]) -> None:
+def test_cli_keys_rotate_adds_a_pending_key(cli: Callable[..., Run], db: str) -> None:
+    first_key(db)
     [first] = cli("keys", "list", "--json").json()
     new = cli("keys", "rotate", "--json").json()
     assert set(new) == {"kid", "activates_at"}
@@ -437,7 +462,7 @@ def test_cli_keys_without_their_secret_key_exit_2(
     cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SIGNON_SECRET_KEY", SECRET_KEY)
-    cli("keys", "list")
+    cli("keys", "rotate")
     monkeypatch.delenv("SIGNON_SECRET_KEY")
     cli("keys", "list").assert_refused("set SIGNON_SECRET_KEY to open it")
 
@@ -450,6 +475,7 @@ def test_cli_keys_without_their_secret_key_exit_2(
         (["--issuer", "https://id.example.com"], "SIGNON_SECRET_KEY: required"),
         (["--emulator", "--host", "0.0.0.0"], "--host: the emulator refuses"),  # noqa: S104
         (["--port", "http"], "argument --port: invalid int value: 'http'"),
+        (["--forwarded-allow-ips", "10.0.0.1,proxy"], "'proxy' is not an IP address or network"),
     ],
 )
 def test_cli_serve_bad_settings_exit_2(
@@ -468,10 +494,16 @@ def free_port() -> int:
 @pytest.fixture
 def demo_server(db: str) -> Iterator[tuple[str, list[str]]]:
     """`signon serve --demo` in a real process: its base URL and the banner it printed."""
+    with running_demo(db) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def running_demo(db: str, *args: str) -> Iterator[tuple[str, list[str]]]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SIGNON_")}
     process = subprocess.Popen(
-        [SIGNON, "serve", "--demo", "--port", str(port), "--database", db],
+        [SIGNON, "serve", "--demo", "--port", str(port), "--database", db, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         env={**env, "PYTHONUNBUFFERED": "1"},
@@ -532,6 +564,27 @@ def test_cli_serve_demo_prints_credentials_that_sign_in(
         assert response.status_code == 303
         assert "signon_sid" in response.cookies
         assert user[1] in browser.get("/").text
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_cli_serve_believes_x_forwarded_for_from_the_proxy(db: str, workers: str) -> None:
+    """Behind a reverse proxy on 127.0.0.1 (the default --forwarded-allow-ips), the sign-in
+    throttle counts per person, not per proxy: ten wrong passwords from one forwarded address
+    do not lock the account for another. (With --workers 2 the header used to be ignored.)"""
+    with running_demo(db, "--workers", workers) as (base, banner):
+        user = re.search(r"demo user\s+(\S+) / (\S+)", "".join(banner))
+        assert user is not None
+
+        def sign_in(password: str, address: str) -> int:
+            with httpx.Client(base_url=base, headers={"X-Forwarded-For": address}) as browser:
+                page = browser.get("/signin")
+                token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+                form = {"email": user[1], "password": password, "csrf_token": token}
+                return browser.post("/signin", data=form).status_code
+
+        assert [sign_in("wrong", "203.0.113.9") for _ in range(10)] == [401] * 10
+        assert sign_in(user[2], "203.0.113.9") == 429
+        assert sign_in(user[2], "198.51.100.7") == 303
 
 
 # help and the entry point --------------------------------------------------------------------

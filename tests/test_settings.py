@@ -231,6 +231,7 @@ def test_settings_every_field_has_an_environment_variable() -> None:
         "SIGNON_AUTO_CONSENT": "true",
         "SIGNON_REGISTER_ON_FIRST_USE": "true",
         "SIGNON_WORKERS": "3",
+        "SIGNON_FORWARDED_ALLOW_IPS": "10.0.0.0/8, 192.168.1.1",
         "SIGNON_SECRET_KEY": SECRET,
         "SIGNON_ADMIN_TOKEN": "admin-token-0123456789",
         "SIGNON_JWKS_MAX_AGE": "600",
@@ -253,6 +254,7 @@ def test_settings_every_field_has_an_environment_variable() -> None:
         auto_consent=True,
         register_on_first_use=True,
         workers=3,
+        forwarded_allow_ips="10.0.0.0/8, 192.168.1.1",
         secret_key=SECRET,
         admin_token="admin-token-0123456789",
         jwks_max_age=600,
@@ -263,3 +265,14 @@ def test_settings_every_field_has_an_environment_variable() -> None:
         demo=True,
         access_log=True,
     )
+
+
+@pytest.mark.parametrize("value", ["*", "127.0.0.1", "10.0.0.0/8, ::1", "2001:db8::/32,10.1.2.3"])
+def test_settings_forwarded_allow_ips_takes_addresses_networks_or_star(value: str) -> None:
+    assert build_settings({"forwarded_allow_ips": value}, environ={}).forwarded_allow_ips == value
+
+
+@pytest.mark.parametrize("value", ["", "proxy.example.com", "10.0.0.1;10.0.0.2", "10.0.0.0/33"])
+def test_settings_forwarded_allow_ips_refuses_anything_else(value: str) -> None:
+    with pytest.raises(SettingsError, match="SIGNON_FORWARDED_ALLOW_IPS"):
+        build_settings({"forwarded_allow_ips": value}, environ={})

@@ -108,9 +108,14 @@ async def build_context(
     hasher: PasswordHasher | None = None,
 ) -> Context:
     keyring = Keyring(
-        store, clock=clock, secret_key=settings.secret_key, jwks_max_age=settings.jwks_max_age
+        store,
+        clock=clock,
+        secret_key=settings.secret_key,
+        jwks_max_age=settings.jwks_max_age,
+        seal_plain_keys=True,
     )
     await keyring.load()
+    await keyring.advertise_max_age()
     csrf_secret = await store.get_or_create_secret("csrf", secrets.token_hex(32))
     return Context(
         settings=settings,

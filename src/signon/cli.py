@@ -57,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="listen port (default 8080) [SIGNON_PORT]")
     serve.add_argument("--issuer", help="issuer URL (default http://HOST:PORT) [SIGNON_ISSUER]")
     serve.add_argument("--workers", type=int, help="worker processes [SIGNON_WORKERS]")
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        metavar="IPS",
+        help="reverse proxies whose X-Forwarded-For is believed (default 127.0.0.1) "
+        "[SIGNON_FORWARDED_ALLOW_IPS]",
+    )
     for flag, text in (
         ("--emulator", "emulator mode: test accounts, no passwords"),
         ("--emulator-public", "allow the emulator on a non-loopback address"),
@@ -280,7 +286,7 @@ async def _keys(args: argparse.Namespace, settings: Settings, store: SqlStore) -
     keyring = Keyring(
         store, clock=time.time, secret_key=settings.secret_key, jwks_max_age=settings.jwks_max_age
     )
-    await keyring.load()
+    await keyring.load(create=args.action == "rotate")  # `keys list` only reads
     if args.action == "rotate":
         new = await keyring.rotate()
         if args.json:
@@ -302,6 +308,8 @@ async def _keys(args: argparse.Namespace, settings: Settings, store: SqlStore) -
     ]
     if args.json:
         print(json.dumps(rows))
+    elif not keys:
+        print("no signing keys yet: `signon serve` creates the first one when it starts")
     else:
         _print_table(
             [("KID", "STATE", "CREATED", "SIGNS FROM", "PUBLISHED UNTIL")]

@@ -64,7 +64,8 @@ def serve(settings: Settings) -> int:
             workers=settings.workers,
             log_level="info",
             access_log=settings.access_log,
-            proxy_headers=False,
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
         )
     else:
         app = create_app(settings, open_store(settings.database_url))
@@ -74,5 +75,7 @@ def serve(settings: Settings) -> int:
             port=settings.port,
             log_level="info",
             access_log=settings.access_log,
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
         )
     return 0

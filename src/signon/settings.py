@@ -40,6 +40,10 @@ class Settings:
     register_on_first_use: bool = False
     # uvicorn worker processes.
     workers: int = 1
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: comma-separated
+    # addresses or networks, or "*". The client address from there keys the sign-in throttle;
+    # behind a proxy that is not listed, every person would share the proxy's address.
+    forwarded_allow_ips: str = "127.0.0.1"
     # Encrypts signing keys at rest (AES-256-GCM, HKDF-derived key). Required on an https issuer.
     secret_key: str | None = field(default=None, repr=False)
     # Bearer token for /admin/api/ (also `signon admin token`).
@@ -64,6 +68,28 @@ class Settings:
     @property
     def secure_cookies(self) -> bool:
         return self.issuer.startswith("https://")
+
+    def _cookie(self, name: str) -> str:
+        """On https every cookie of ours is a `__Host-` cookie: a sibling subdomain cannot set
+        or shadow it (it could set a plain `signon_sid` or `signon_csrf` for the parent domain,
+        which the browser also sends: login CSRF). Plain http (local development) cannot use the
+        prefix, which needs `Secure`."""
+        return f"__Host-{name}" if self.secure_cookies else name
+
+    @property
+    def session_cookie(self) -> str:
+        """The browser session's cookie (SameSite=Lax)."""
+        return self._cookie("signon_sid")
+
+    @property
+    def cross_site_session_cookie(self) -> str:
+        """Its SameSite=None copy, read only by the GIS/platform.js iframes and FedCM."""
+        return self._cookie("signon_sid_x")
+
+    @property
+    def csrf_cookie(self) -> str:
+        """The random value the forms' CSRF tokens are HMACs of."""
+        return self._cookie("signon_csrf")
 
 
 def env_name(name: str) -> str:
@@ -103,6 +129,7 @@ _KINDS: dict[str, type] = {
     "auto_consent": bool,
     "register_on_first_use": bool,
     "workers": int,
+    "forwarded_allow_ips": str,
     "secret_key": str,
     "admin_token": str,
     "jwks_max_age": int,
@@ -137,6 +164,7 @@ def check_settings(s: Settings) -> Settings:
         raise SettingsError(f"SIGNON_PORT: {s.port} is not a TCP port")
     if s.workers < 1:
         raise SettingsError(f"SIGNON_WORKERS: must be at least 1, got {s.workers}")
+    _check_forwarded_allow_ips(s.forwarded_allow_ips)
     if s.jwks_max_age < 60:
         raise SettingsError(
             f"SIGNON_JWKS_MAX_AGE: must be at least 60 seconds, got {s.jwks_max_age}"
@@ -172,6 +200,20 @@ def check_settings(s: Settings) -> Settings:
             "address; pass --emulator-public to allow it"
         )
     return _replace(s, issuer=issuer)
+
+
+def _check_forwarded_allow_ips(value: str) -> None:
+    for item in value.split(","):
+        item = item.strip()
+        if item == "*":
+            continue
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"SIGNON_FORWARDED_ALLOW_IPS: {item!r} is not an IP address or network "
+                "(give a comma-separated list, or * to believe any proxy)"
+            ) from None
 
 
 def _replace(s: Settings, **changes: Any) -> Settings:

@@ -113,3 +113,25 @@ async def test_session_sign_out_all_ends_the_session(sessions: Sessions) -> None
     s, cookie = await sessions.sign_in(s, sub_for(2), "UA")
     await sessions.sign_out(s)
     assert await sessions.load(cookie) is None
+
+
+async def test_sign_in_does_not_bring_back_an_account_signed_out_meanwhile(
+    sessions: Sessions, store: SqlStore
+) -> None:
+    """Browser B adds Bob while Ada, on browser A, changes her password (which signs her out
+    everywhere else). B's request read its session before that; the new session must still not
+    hold Ada: the accounts are copied from the store when the new session is written."""
+    before, _ = await sessions.sign_in(None, sub_for(1), "B")
+    assert await store.sign_out_user_everywhere(sub_for(1)) == 1
+    after, _ = await sessions.sign_in(before, sub_for(2), "B")  # `before` still lists Ada
+    assert after.accounts == (sub_for(2),)
+
+
+async def test_sign_in_keeps_the_order_and_does_not_repeat_an_account(
+    sessions: Sessions,
+) -> None:
+    first, _ = await sessions.sign_in(None, sub_for(1), "UA")
+    second, _ = await sessions.sign_in(first, sub_for(2), "UA")
+    third, _ = await sessions.sign_in(second, sub_for(3), "UA")
+    again, _ = await sessions.sign_in(third, sub_for(1), "UA")  # Ada signs in again
+    assert again.accounts == (sub_for(1), sub_for(2), sub_for(3))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import replace
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import jwt
@@ -334,6 +335,26 @@ def test_authorize_code_in_fragment_when_asked(harness: Harness, web: NewClient)
     redirect = authorized(harness, web, response_mode="fragment")
     assert redirect.query == {}
     assert redirect.fragment["code"].startswith("4/0A")
+
+
+def test_implicit_token_is_not_issued_for_a_grant_revoked_meanwhile(
+    harness: Harness, web: NewClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The grant is revoked (Remove access in another tab) between the consent check and the
+    token's write. The token must not be written live: access_denied instead."""
+    import signon.http.authorize as http_authorize
+
+    original = http_authorize.issue_authorization
+
+    async def revoked_meanwhile(store: Any, keyring: Any, **kwargs: Any) -> Any:
+        await store.revoke_grant(kwargs["grant"].grant_id, harness.ctx.now())
+        return await original(store, keyring, **kwargs)
+
+    assert authorized(harness, web, response_type="token").fragment["access_token"]
+    monkeypatch.setattr(http_authorize, "issue_authorization", revoked_meanwhile)
+    redirect = redirect_of(authorize(harness, auth_params(web, response_type="token")))
+    assert redirect.fragment["error"] == "access_denied"
+    assert "access_token" not in redirect.fragment
 
 
 def test_authorize_token_response_is_in_the_fragment(harness: Harness, web: NewClient) -> None:

@@ -131,13 +131,25 @@ def test_redirect_mode_login_uri_must_be_registered(harness: Harness) -> None:
     client_id = harness.web_client().client.client_id
     for login_uri, status in [
         ("http://localhost:5000/callback", 303),  # a registered redirect URI
-        ("http://localhost:5000/anywhere", 303),  # on a registered origin
+        ("http://localhost:5000/anywhere", 303),  # on a registered loopback origin
         ("http://localhost:6000/login", 400),
         ("https://evil.test/login", 400),
     ]:
         response = harness.client.get(
             "/gsi/select",
             params={"client_id": client_id, "ux_mode": "redirect", "login_uri": login_uri},
+        )
+        assert response.status_code == status, login_uri
+    public = harness.web_client(
+        origins=["https://app.example.test"], redirect_uris=["https://app.example.test/login"]
+    ).client.client_id
+    for login_uri, status in [
+        ("https://app.example.test/login", 303),
+        ("https://app.example.test/go?to=https://evil.test/steal", 400),  # only on loopback
+    ]:
+        response = harness.client.get(
+            "/gsi/select",
+            params={"client_id": public, "ux_mode": "redirect", "login_uri": login_uri},
         )
         assert response.status_code == status, login_uri
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from signon.protocol.gsi import (
     FrameTicket,
     button_select_by,
@@ -40,10 +42,22 @@ def test_select_by_follows_the_seed_table() -> None:
     assert onetap_select_by(auto=False, confirmed=False) == "user"
 
 
-def test_login_uri_is_a_registered_uri_or_on_a_registered_origin() -> None:
+def test_login_uri_is_a_registered_redirect_uri_or_on_a_loopback_origin() -> None:
     assert is_login_uri_allowed(CLIENT, "https://login.example/cb")
-    assert is_login_uri_allowed(CLIENT, "https://app.example/auth/google")
-    assert is_login_uri_allowed(CLIENT, "https://APP.example:443/x")
+    # A registered origin is not enough off loopback: an open redirect or a body-logging page
+    # there would pass a credential on (anyone can start the redirect flow with a link).
+    assert not is_login_uri_allowed(CLIENT, "https://app.example/auth/google")
+    assert not is_login_uri_allowed(CLIENT, "https://APP.example:443/x")
+    assert not is_login_uri_allowed(CLIENT, "https://login.example/cb?next=https://evil.test")
+    # What client.js sends is `new URL(login_uri).href`: the same URI in the parser's form.
+    assert is_login_uri_allowed(CLIENT, "https://LOGIN.example:443/cb")
+    assert not is_login_uri_allowed(CLIENT, "https://login.example/CB")  # paths keep their case
+    bare = replace(CLIENT, redirect_uris=("https://App.example",))
+    assert is_login_uri_allowed(bare, "https://app.example/")
+    local = replace(CLIENT, origins=("http://localhost:3000", "http://127.0.0.1:8000"))
+    assert is_login_uri_allowed(local, "http://localhost:3000/auth/google")
+    assert is_login_uri_allowed(local, "http://127.0.0.1:8000/login?x=1")
+    assert not is_login_uri_allowed(local, "http://localhost:3001/login")
     assert not is_login_uri_allowed(CLIENT, "https://app.example.evil.test/x")
     assert not is_login_uri_allowed(CLIENT, "http://app.example/x")
     assert not is_login_uri_allowed(CLIENT, "https://app.example/x#frag")

@@ -121,10 +121,34 @@ def test_signin_session_cookie_secure_on_https_issuer(https_harness: Harness) ->
     https_harness.user(ADA, PASSWORD)
     response = https_harness.sign_in(ADA, PASSWORD)
     assert response.status_code == 303
-    session = cookie_attributes(response, "signon_sid")
+    session = cookie_attributes(response, "__Host-signon_sid")
     assert "secure" in session
     assert "httponly" in session
     assert session["samesite"].lower() == "lax"
+    cross_site = cookie_attributes(response, "__Host-signon_sid_x")
+    assert cross_site["samesite"].lower() == "none" and "secure" in cross_site
+    for attributes in (session, cross_site):  # what a __Host- cookie needs, or browsers drop it
+        assert attributes["path"] == "/" and "domain" not in attributes
+    assert not sets_cookie(response, "signon_sid")
+
+
+def test_session_cookie_planted_by_a_sibling_subdomain_counts_for_nothing(
+    https_harness: Harness, clock: FakeClock
+) -> None:
+    """evil.example.test can set `signon_sid` for .example.test, and the browser sends it to
+    signon too. If it counted, the person would be signed in to the attacker's session."""
+    https_harness.user(ADA, PASSWORD)
+    https_harness.user("mallory@example.com", PASSWORD)
+    assert https_harness.sign_in("mallory@example.com", PASSWORD).status_code == 303
+    mallory_session = https_harness.client.cookies["__Host-signon_sid"]
+    https_harness.client.cookies.clear()
+    assert https_harness.sign_in(ADA, PASSWORD).status_code == 303
+    for name in ("signon_sid", "signon_sid_x"):
+        https_harness.client.cookies.set(name, mallory_session, domain=".example.test")
+    assert chooser_emails(https_harness) == [ADA]
+    https_harness.client.cookies.delete("__Host-signon_sid")
+    https_harness.client.cookies.delete("__Host-signon_sid_x")
+    assert https_harness.client.get("/signin/chooser").status_code == 303  # signed out
 
 
 def test_signin_csrf_cookie_is_a_host_cookie_on_https_issuer(https_harness: Harness) -> None:

@@ -87,6 +87,8 @@ GARBAGE_FORMS = [
     b"email=%ff%fe&password=%&csrf_token=%zz",
     b"email=a&email=b&csrf_token=x&csrf_token=y",
     b"=&=&&",
+    b"email=a&password=b&csrf_token=%C3%A9",  # non-ASCII: compare_digest raised on str
+    b"email=a&password=b&csrf_token=%ED%A0%80",  # a lone surrogate's UTF-8 bytes
 ]
 
 

@@ -92,28 +92,36 @@ def test_unknown_emails_count_too(harness: Harness) -> None:
     assert attempt(harness, "NOBODY@example.com", "guess").status_code == 429
 
 
+def change_password(
+    harness: Harness, current: str, new: str = "new password 1", again: str | None = None
+) -> Any:
+    """Submit the /myaccount password form for the first account."""
+    page = harness.client.get("/myaccount").text
+    marker = 'name="account" value="'
+    account = page[page.index(marker) + len(marker) :].split('"', 1)[0]
+    return harness.client.post("/myaccount/password", data={
+        "csrf_token": csrf_from(page), "authuser": "0", "account": account,
+        "current_password": current, "password": new,
+        "password_again": new if again is None else again})  # fmt: skip
+
+
 def test_the_current_password_check_is_throttled_too(harness: Harness) -> None:
     harness.user(ADA, PASSWORD)
     assert attempt(harness, ADA, PASSWORD).status_code == 303
     for _ in range(10):
-        page = harness.client.get("/myaccount").text
-        wrong = harness.client.post("/myaccount/password", data={
-            "csrf_token": csrf_from(page), "authuser": "0",
-            "account": _account(page), "current_password": "guess",
-            "password": "new password 1", "password_again": "new password 1"})  # fmt: skip
-        assert wrong.status_code == 400
-    page = harness.client.get("/myaccount").text
-    refused = harness.client.post("/myaccount/password", data={
-        "csrf_token": csrf_from(page), "authuser": "0", "account": _account(page),
-        "current_password": PASSWORD, "password": "new password 1",
-        "password_again": "new password 1"})  # fmt: skip
+        assert change_password(harness, "guess").status_code == 400
+    refused = change_password(harness, PASSWORD)
     assert refused.status_code == 429
     assert "Too many failed attempts" in refused.text
     other = TestClient(harness.client.app, base_url=ISSUER, follow_redirects=False)
     assert attempt(harness, ADA, PASSWORD, other).status_code == 429  # same account, address
 
 
-def _account(page: str) -> str:
-    marker = 'name="account" value="'
-    start = page.index(marker) + len(marker)
-    return page[start : page.index('"', start)]
+def test_password_changes_that_fail_for_other_reasons_do_not_count(harness: Harness) -> None:
+    """A mismatch checks no password; a too-short new one comes after a right current password
+    (its claimed failure is given back). Neither brings the throttle closer."""
+    harness.user(ADA, PASSWORD)
+    assert attempt(harness, ADA, PASSWORD).status_code == 303
+    for new, again in [("new password 1", "new password 2"), ("short", "short")] * 11:
+        assert change_password(harness, PASSWORD, new, again).status_code == 400
+    assert change_password(harness, PASSWORD).status_code == 303

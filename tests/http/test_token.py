@@ -738,6 +738,39 @@ def test_native_server_code_is_single_use(harness: Harness, web: NewClient, ios:
     assert_error(exchange(harness, web, server_code, redirect_uri=""), 400, BAD_GRANT)
 
 
+def test_replayed_native_code_revokes_the_servers_tokens_too(
+    harness: Harness, web: NewClient, ios: NewClient
+) -> None:
+    """The server code came from the native code's exchange: one authorization, one family. A
+    replay of the native code (someone else has it) revokes what both exchanges issued."""
+    code = get_code(harness, ios)
+    first = exchange(harness, ios, code, audience=web.client.client_id).json()
+    server = exchange(harness, web, first["server_code"], redirect_uri="").json()
+    assert_error(exchange(harness, ios, code, audience=web.client.client_id), 400, BAD_GRANT)
+    assert userinfo(harness, first["access_token"]).status_code == 401
+    assert userinfo(harness, server["access_token"]).status_code == 401
+    assert_error(refresh(harness, web, server["refresh_token"]), 400, EXPIRED_OR_REVOKED)
+
+
+def test_replayed_native_code_burns_its_unredeemed_server_code(
+    harness: Harness, web: NewClient, ios: NewClient
+) -> None:
+    code = get_code(harness, ios)
+    server_code = exchange(harness, ios, code, audience=web.client.client_id).json()["server_code"]
+    assert_error(exchange(harness, ios, code, audience=web.client.client_id), 400, BAD_GRANT)
+    assert_error(exchange(harness, web, server_code, redirect_uri=""), 400, BAD_GRANT)
+
+
+def test_replayed_server_code_revokes_the_native_tokens_too(
+    harness: Harness, web: NewClient, ios: NewClient
+) -> None:
+    code = get_code(harness, ios)
+    first = exchange(harness, ios, code, audience=web.client.client_id).json()
+    assert exchange(harness, web, first["server_code"], redirect_uri="").status_code == 200
+    assert_error(exchange(harness, web, first["server_code"], redirect_uri=""), 400, BAD_GRANT)
+    assert userinfo(harness, first["access_token"]).status_code == 401
+
+
 def test_native_server_code_needs_the_server_secret(
     harness: Harness, web: NewClient, ios: NewClient
 ) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -34,7 +36,7 @@ async def store(sqlite_url: str) -> AsyncIterator[SqlStore]:
 
 
 async def loaded(
-    store: SqlStore, clock: FakeClock, secret_key: str | None = SECRET, **kwargs: int
+    store: SqlStore, clock: FakeClock, secret_key: str | None = SECRET, **kwargs: Any
 ) -> Keyring:
     keyring = Keyring(store, clock=clock, secret_key=secret_key, jwks_max_age=MAX_AGE, **kwargs)
     await keyring.load()
@@ -341,3 +343,85 @@ async def test_keyring_first_load_with_store_down_fails(
     keyring = Keyring(store, clock=clock, secret_key=None, jwks_max_age=MAX_AGE)
     with pytest.raises(StoreUnavailable):
         await keyring.fresh()
+
+
+# rotation and storage corner cases (from a review) ------------------------------------------
+async def test_keyring_rotation_with_a_lower_max_age_still_activates_in_order(
+    store: SqlStore, clock: FakeClock
+) -> None:
+    """Rotate with max-age 3600, then (settings changed) with 60: the second key must not sign
+    before the first, and at every moment one key signs and every signing key is published."""
+    first = await loaded(store, clock)
+    a = first.signer().record.kid
+    b = await first.rotate()
+    clock.advance(100)
+    lowered = Keyring(store, clock=clock, secret_key=SECRET, jwks_max_age=60)
+    await lowered.load()
+    c = await lowered.rotate()
+    assert c.activates_at > b.activates_at
+    for _ in range(0, 3 * 3600, 30):
+        clock.advance(30)
+        await lowered.load()
+        signer = lowered.signer().record.kid
+        assert signer in {k.kid for k in lowered.published()}
+    assert signer == c.kid
+    assert a not in {k.kid for k in lowered.published()}
+
+
+async def test_keyring_expired_newer_key_does_not_retire_an_older_one() -> None:
+    """Defence in depth for records written by older versions: a newer key that is expired
+    (unpublished) cannot be the one signing, so the older key it would have retired stays."""
+    older = SigningKey("old", "", "", created_at=0, activates_at=0, publish_until=None)
+    newer = SigningKey("new", "", "", created_at=0, activates_at=100, publish_until=200)
+    assert Keyring.state(older, [older, newer], 150) == "retired"
+    assert Keyring.state(older, [older, newer], 250) == "active"
+
+
+async def test_keyring_rotate_waits_for_the_advertised_max_age(
+    store: SqlStore, clock: FakeClock
+) -> None:
+    """`signon keys rotate` from a shell without the server's SIGNON_JWKS_MAX_AGE: relying
+    parties may cache the JWKS for the server's max-age, so the new key waits that long."""
+    server = Keyring(store, clock=clock, secret_key=SECRET, jwks_max_age=86400)
+    await server.load()
+    await server.advertise_max_age()
+    shell = Keyring(store, clock=clock, secret_key=SECRET, jwks_max_age=MAX_AGE)
+    await shell.load()
+    new = await shell.rotate()
+    assert new.activates_at >= clock() + 86400
+
+
+async def test_keyring_key_stored_in_the_clear_is_sealed_once_a_secret_is_set(
+    store: SqlStore, clock: FakeClock
+) -> None:
+    """A key created without SIGNON_SECRET_KEY (or imported unsealed) is sealed by the first
+    process that loads it with the secret, and opens only with that secret afterwards."""
+    plain = await loaded(store, clock, secret_key=None)
+    [record] = await store.list_signing_keys()
+    assert record.private_key.startswith("-----BEGIN PRIVATE KEY-----")
+    await loaded(store, clock, secret_key=SECRET)  # the CLI's keyring (`keys list`): reads only
+    [record] = await store.list_signing_keys()
+    assert record.private_key.startswith("-----BEGIN PRIVATE KEY-----")
+    sealed = await loaded(store, clock, secret_key=SECRET, seal_plain_keys=True)  # the server's
+    [record] = await store.list_signing_keys()
+    assert record.private_key.startswith("v1:")
+    assert sealed.signer().record.kid == plain.signer().record.kid
+    with pytest.raises(KeyDecryptionError):
+        await loaded(store, clock, secret_key=None)
+
+
+async def test_keyring_processes_starting_together_create_one_first_key(
+    database_url: str, clock: FakeClock
+) -> None:
+    """Workers of one server (or replicas) starting on an empty database: one first key, on
+    both databases (PostgreSQL needs the table lock), not one per process."""
+    upgrade(database_url)
+    stores = [open_store(database_url) for _ in range(4)]
+    try:
+        keyrings = [Keyring(s, clock=clock, secret_key=None, jwks_max_age=MAX_AGE) for s in stores]
+        await asyncio.gather(*(k.load() for k in keyrings))
+        assert len(await stores[0].list_signing_keys()) == 1
+        assert len({k.signer().record.kid for k in keyrings}) == 1
+    finally:
+        for s in stores:
+            await s.close()

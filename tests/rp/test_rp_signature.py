@@ -1,4 +1,4 @@
-"""The RS256 check done by encode-and-compare, strict base64url, and both JSON parsers.
+"""The RS256 check done by encode-and-compare, strict base64url (both decoders), both JSON parsers.
 
 signon.rp does not call ``RSAPublicKey.verify``: it recovers the encoded message with the public key
 and compares it with the one it builds (RFC 8017 8.2.2). These tests forge encoded messages with
@@ -7,8 +7,10 @@ the private key, one defect at a time, to show that nothing but the exact encodi
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import json
+import random
 from collections.abc import Iterator
 from typing import Any
 
@@ -127,15 +129,58 @@ def token_with(idp: FakeIdp, needed: str) -> str:
     raise AssertionError(f"no signature containing {needed!r}")
 
 
+# --- base64url: pybase64 (SIMD) and the binascii fallback refuse the same things --------------
+
+
+@pytest.fixture(params=["pybase64", "binascii"])
+def b64_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    if request.param == "binascii":
+        monkeypatch.setattr(rp_jwt, "_std_b64_decode", rp_jwt._binascii_b64_decode)
+    else:
+        assert rp_jwt._std_b64_decode is rp_jwt._simd_b64_decode, "pybase64 should be installed"
+    yield request.param
+
+
+def test_both_base64_decoders_agree_on_every_kind_of_input() -> None:
+    """Differential: random strings over the standard alphabet with a few foreign bytes ('!',
+    '.', whitespace, NUL, high bytes) at random places, short and long enough for the SIMD loops.
+    Same bytes out, or both refuse. (What reaches them has passed through ``_TO_STD``: no '=',
+    '-' or '_'. binascii would take 'QUJD=', a stray pad after a whole quad; pybase64 not.)"""
+    rng = random.Random(20261122)
+    alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    foreign = b"!. \n\r\t\x00\x80\xff"
+    samples = [b"", b"A", b"AA", b"AAA", b"AAAA", b"QQ", b"QR", b"QUJ", b"QUI", b"QUJD!"]
+    for _ in range(4000):
+        length = rng.choice((rng.randrange(0, 12), rng.randrange(0, 700)))
+        sample = bytearray(rng.choice(alphabet) for _ in range(length))
+        for _ in range(rng.choice((0, 0, 1, 2))):
+            if sample:
+                sample[rng.randrange(len(sample))] = rng.choice(foreign)
+        samples.append(bytes(sample))
+    refused = 0
+    for sample in samples:
+        outcomes: list[bytes | str] = []
+        for decode in (rp_jwt._simd_b64_decode, rp_jwt._binascii_b64_decode):
+            try:
+                outcomes.append(decode(sample))
+            except binascii.Error:
+                outcomes.append("refused")
+        assert outcomes[0] == outcomes[1], sample
+        refused += outcomes[0] == "refused"
+    assert 1000 < refused < len(samples) - 1000  # both kinds of outcome were exercised
+
+
 @pytest.mark.parametrize(("old", "new"), [("-", "+"), ("_", "/")])
-def test_standard_base64_alphabet_is_refused(idp: FakeIdp, old: str, new: str) -> None:
+def test_standard_base64_alphabet_is_refused(
+    idp: FakeIdp, b64_backend: str, old: str, new: str
+) -> None:
     token = token_with(idp, old)
     assert idp.verifier().verify(token).sub
     with pytest.raises(Malformed, match="signature is not base64url"):
         idp.verifier().verify(respell(token, 2, old, new))
 
 
-def test_padding_is_refused(idp: FakeIdp) -> None:
+def test_padding_is_refused(idp: FakeIdp, b64_backend: str) -> None:
     token = idp.mint()
     with pytest.raises(Malformed, match="signature is not base64url"):
         idp.verifier().verify(token + "==")
@@ -145,7 +190,7 @@ def test_padding_is_refused(idp: FakeIdp) -> None:
         idp.verifier().verify(f"{head}.{padded_body}.{sig}")
 
 
-def test_signature_with_unused_bits_set_is_refused(idp: FakeIdp) -> None:
+def test_signature_with_unused_bits_set_is_refused(idp: FakeIdp, b64_backend: str) -> None:
     """342 characters carry 2052 bits for a 2048-bit signature: 16 spellings of the last one
     decode to the same bytes. Only the canonical one (low bits zero) is accepted."""
     token = idp.mint()
@@ -160,7 +205,7 @@ def test_signature_with_unused_bits_set_is_refused(idp: FakeIdp) -> None:
             idp.verifier().verify(respelled)
 
 
-def test_empty_signature_is_refused(idp: FakeIdp) -> None:
+def test_empty_signature_is_refused(idp: FakeIdp, b64_backend: str) -> None:
     head, body, _ = idp.mint().split(".")
     with pytest.raises(InvalidSignature):
         idp.verifier().verify(f"{head}.{body}.")

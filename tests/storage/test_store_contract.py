@@ -12,7 +12,7 @@ from signon.protocol.clients import create_client
 from signon.protocol.ids import hash_secret, new_access_token, new_code, new_refresh_token
 from signon.storage import SqlStore
 from signon.storage.records import AuthCode, Grant, SigningKey, Token
-from signon.storage.store import Conflict
+from signon.storage.store import Conflict, InvalidData
 from tests.storage.dump import all_rows_text
 from tests.storage.records import (
     CLIENT_ID,
@@ -36,6 +36,16 @@ async def grant_with_code(store: SqlStore, name: str = "c1") -> AuthCode:
     c = code(name, g.grant_id)
     await store.save_code(c)
     return c
+
+
+async def signed_in(store: SqlStore, name: str, *users: int) -> None:
+    """Sign the users in one after another on one browser, as sign-in does: each sign-in
+    replaces the session; the last one is `session(name)`."""
+    previous: str | None = None
+    for i, n in enumerate(users):
+        current = name if i == len(users) - 1 else f"{name}-{i}"
+        await store.replace_session(session(current), previous, sub_for(n))
+        previous = sha(current)
 
 
 def never_called(c: AuthCode) -> tuple[Token, ...]:
@@ -82,6 +92,18 @@ async def test_store_duplicate_email_conflicts(store: SqlStore) -> None:
     assert [u.sub for u in await store.list_users()] == [sub_for(1)]
 
 
+async def test_store_value_the_database_refuses_is_invalid_data_and_writes_nothing(
+    store: SqlStore,
+) -> None:
+    """PostgreSQL refuses NUL in text (SQLite stores it). Input checks refuse NUL first; this is
+    the backstop: InvalidData (a 400 for the caller), the transaction rolled back."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite stores NUL characters")
+    with pytest.raises(InvalidData):
+        await store.create_user(user(1, name="Ada\x00"))
+    assert await store.list_users() == []
+
+
 async def test_store_duplicate_sub_conflicts(store: SqlStore) -> None:
     await store.create_user(user(1))
     with pytest.raises(Conflict):
@@ -97,9 +119,34 @@ async def test_store_list_users_in_creation_order(store: SqlStore) -> None:
 async def test_store_update_user_changes_fields_but_not_creation_time(store: SqlStore) -> None:
     await store.create_user(user(1))
     changed = user(1, name="Ada Lovelace", email="ada@example.org", created_at=5, locale="fr")
-    await store.update_user(changed)
+    await store.update_user(changed, before=user(1))
     assert await store.find_user(sub_for(1)) == dataclasses.replace(
         changed, created_at=user(1).created_at
+    )
+
+
+async def test_store_updates_of_different_fields_do_not_undo_each_other(
+    store: SqlStore,
+) -> None:
+    """Two requests read the account, each changes its own field, each writes: both stay. (A
+    whole-record write let a profile save from one tab revert a password change or an admin's
+    demotion made meanwhile.)"""
+    original = user(1, is_admin=True, password_hash="old")
+    await store.create_user(original)
+    await store.update_user(dataclasses.replace(original, password_hash="new"), before=original)
+    await store.update_user(dataclasses.replace(original, is_admin=False), before=original)
+    await store.update_user(dataclasses.replace(original, name="Ada L."), before=original)
+    stored = await store.find_user(sub_for(1))
+    assert stored is not None
+    assert (stored.password_hash, stored.is_admin, stored.name) == ("new", False, "Ada L.")
+    await store.create_project(project())
+    await store.create_client(client())
+    first = await store.find_client(CLIENT_ID)
+    assert first is not None
+    await store.update_client(dataclasses.replace(first, secret_hash="reset"), before=first)
+    await store.update_client(dataclasses.replace(first, name="Renamed"), before=first)
+    assert await store.find_client(CLIENT_ID) == dataclasses.replace(
+        first, secret_hash="reset", name="Renamed"
     )
 
 
@@ -123,9 +170,7 @@ async def test_store_delete_user_revokes_their_tokens(store: SqlStore) -> None:
 async def test_store_delete_user_signs_them_out_of_sessions(store: SqlStore) -> None:
     await store.create_user(user(1))
     await store.create_user(user(2))
-    await store.create_session(session("s1"))
-    await store.add_session_account(sha("s1"), sub_for(1), NOW)
-    await store.add_session_account(sha("s1"), sub_for(2), NOW)
+    await signed_in(store, "s1", 1, 2)
     await store.delete_user(sub_for(1))
     found = await store.find_session(sha("s1"), NOW)
     assert found is not None
@@ -215,7 +260,7 @@ async def test_store_update_client(store: SqlStore) -> None:
     await store.create_project(project())
     await store.create_client(client())
     changed = client(name="Renamed", origins=("https://new.example.com",), redirect_uris=())
-    await store.update_client(changed)
+    await store.update_client(changed, before=client())
     assert await store.find_client(CLIENT_ID) == changed
 
 
@@ -311,9 +356,7 @@ async def test_store_touch_session_slides_expiry(store: SqlStore) -> None:
 async def test_store_session_accounts_kept_in_sign_in_order(store: SqlStore) -> None:
     for n in (1, 2, 3):
         await store.create_user(user(n))
-    await store.create_session(session("s1"))
-    for n in (2, 1, 3, 2):  # adding an account already there changes nothing
-        await store.add_session_account(sha("s1"), sub_for(n), NOW)
+    await signed_in(store, "s1", 2, 1, 3, 2)  # signing in an account already there changes nothing
     found = await store.find_session(sha("s1"), NOW)
     assert found is not None
     assert found.accounts == (sub_for(2), sub_for(1), sub_for(3))
@@ -322,23 +365,20 @@ async def test_store_session_accounts_kept_in_sign_in_order(store: SqlStore) -> 
 async def test_store_removed_session_account_readded_last(store: SqlStore) -> None:
     for n in (1, 2):
         await store.create_user(user(n))
-    await store.create_session(session("s1"))
-    await store.add_session_account(sha("s1"), sub_for(1), NOW)
-    await store.add_session_account(sha("s1"), sub_for(2), NOW)
+    await signed_in(store, "s1", 1, 2)
     await store.remove_session_account(sha("s1"), sub_for(1))
     found = await store.find_session(sha("s1"), NOW)
     assert found is not None
     assert found.accounts == (sub_for(2),)
-    await store.add_session_account(sha("s1"), sub_for(1), NOW)
-    found = await store.find_session(sha("s1"), NOW)
+    await store.replace_session(session("s2"), sha("s1"), sub_for(1))  # signs in again
+    found = await store.find_session(sha("s2"), NOW)
     assert found is not None
     assert found.accounts == (sub_for(2), sub_for(1))
 
 
 async def test_store_delete_session(store: SqlStore) -> None:
     await store.create_user(user(1))
-    await store.create_session(session("s1"))
-    await store.add_session_account(sha("s1"), sub_for(1), NOW)
+    await store.replace_session(session("s1"), None, sub_for(1))
     await store.delete_session(sha("s1"))
     assert await store.find_session(sha("s1"), NOW) is None
     assert await store.list_user_sessions(sub_for(1), NOW) == []
@@ -347,13 +387,10 @@ async def test_store_delete_session(store: SqlStore) -> None:
 async def test_store_list_user_sessions_live_most_recent_first(store: SqlStore) -> None:
     await store.create_user(user(1))
     await store.create_user(user(2))
-    await store.create_session(session("old", last_seen_at=NOW - 50))
-    await store.create_session(session("recent", last_seen_at=NOW - 5))
-    await store.create_session(session("expired", expires_at=NOW))
-    await store.create_session(session("other user"))
-    for name in ("old", "recent", "expired"):
-        await store.add_session_account(sha(name), sub_for(1), NOW)
-    await store.add_session_account(sha("other user"), sub_for(2), NOW)
+    await store.replace_session(session("old", last_seen_at=NOW - 50), None, sub_for(1))
+    await store.replace_session(session("recent", last_seen_at=NOW - 5), None, sub_for(1))
+    await store.replace_session(session("expired", expires_at=NOW), None, sub_for(1))
+    await store.replace_session(session("other user"), None, sub_for(2))
     listed = await store.list_user_sessions(sub_for(1), NOW)
     assert [s.id_hash for s in listed] == [sha("recent"), sha("old")]
 
@@ -361,10 +398,9 @@ async def test_store_list_user_sessions_live_most_recent_first(store: SqlStore) 
 async def test_store_sign_out_user_everywhere_keeps_one_session(store: SqlStore) -> None:
     await store.create_user(user(1))
     await store.create_user(user(2))
-    for name in ("here", "there", "elsewhere"):
-        await store.create_session(session(name))
-        await store.add_session_account(sha(name), sub_for(1), NOW)
-    await store.add_session_account(sha("there"), sub_for(2), NOW)
+    for name in ("here", "elsewhere"):
+        await store.replace_session(session(name), None, sub_for(1))
+    await signed_in(store, "there", 1, 2)
     assert await store.sign_out_user_everywhere(sub_for(1), keep=sha("here")) == 2
     accounts = {}
     for name in ("here", "there", "elsewhere"):
@@ -377,8 +413,7 @@ async def test_store_sign_out_user_everywhere_keeps_one_session(store: SqlStore)
 async def test_store_sign_out_user_everywhere_without_keep(store: SqlStore) -> None:
     await store.create_user(user(1))
     for name in ("a", "b"):
-        await store.create_session(session(name))
-        await store.add_session_account(sha(name), sub_for(1), NOW)
+        await store.replace_session(session(name), None, sub_for(1))
     assert await store.sign_out_user_everywhere(sub_for(1)) == 2
     assert await store.list_user_sessions(sub_for(1), NOW) == []
 
@@ -622,6 +657,24 @@ async def test_store_holds_only_hashes_of_credentials(store: SqlStore, store_url
         assert hash_secret(raw) in dump
 
 
+async def test_store_consume_code_saves_the_codes_issued_with_the_tokens(
+    store: SqlStore,
+) -> None:
+    """A native exchange's server code is written in the exchange's transaction: a replay of
+    the native code cannot come between them and leave the server code redeemable."""
+    native = await grant_with_code(store, "native")
+    server = code("server", native.grant_id, family_id=native.code_id, redirect_uri="")
+
+    def issue(c: AuthCode) -> tuple[Token | AuthCode, ...]:
+        return (*tokens_for(c), server)
+
+    assert (await store.consume_code(native.code_hash, NOW, issue)).status == "ok"
+    replay = await store.consume_code(native.code_hash, NOW, never_called)
+    assert replay.status == "replayed"
+    burnt = await store.consume_code(server.code_hash, NOW, never_called)
+    assert burnt.status == "replayed"  # consumed by the replay of its family
+
+
 async def test_store_save_tokens_from_a_revoked_parent_saves_nothing(store: SqlStore) -> None:
     code = await grant_with_code(store, "p1")
     result = await store.consume_code(code.code_hash, NOW, tokens_for)
@@ -639,6 +692,18 @@ async def test_store_save_tokens_of_a_revoked_grant_saves_nothing(store: SqlStor
     await store.revoke_grant(code.grant_id, NOW)
     child = replace(refresh, token_hash=hash_secret("child2"), kind="access")
     assert await store.save_tokens([child], parent=refresh.token_hash) is False
+
+
+async def test_store_save_tokens_for_a_live_grant_only(store: SqlStore) -> None:
+    """Implicit-flow tokens have no parent: `live_grant` is their guard against a revocation."""
+    code = await grant_with_code(store, "p4")
+    implicit = token("implicit", code.grant_id, "f4")
+    assert await store.save_tokens([implicit], live_grant=True) is True
+    assert await store.find_token(implicit.token_hash) == implicit
+    await store.revoke_grant(code.grant_id, NOW)
+    late = token("late", code.grant_id, "f5")
+    assert await store.save_tokens([late], live_grant=True) is False
+    assert await store.find_token(late.token_hash) is None
 
 
 async def test_store_save_tokens_from_a_live_parent(store: SqlStore) -> None:

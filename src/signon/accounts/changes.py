@@ -62,7 +62,13 @@ def check_custom_claims(value: object) -> dict[str, Any]:
 
 
 def check_user_fields(values: Mapping[str, Any]) -> None:
-    """FieldError for the first bad value among the given user fields (None = not set)."""
+    """FieldError for the first bad value among the given user fields (None = not set). The
+    limits are the columns' on both databases: SQLite would store what PostgreSQL refuses, and
+    an export from one would not import into the other."""
+    for name in ("email", "name", "given_name", "family_name", "picture", "locale", "hd"):
+        value = values.get(name)
+        if isinstance(value, str) and "\x00" in value:
+            raise FieldError(name, "contains a NUL character")
     if values.get("email") is not None:
         try:
             check_email(values["email"])
@@ -71,13 +77,13 @@ def check_user_fields(values: Mapping[str, Any]) -> None:
     if values.get("sub") is not None and not _SUB.match(values["sub"]):
         raise FieldError("sub", "must be 21 digits")
     hd = values.get("hd")
-    if hd is not None and not _DOMAIN.match(hd.strip().lower()):
+    if hd is not None and (len(hd.strip()) > 253 or not _DOMAIN.match(hd.strip().lower())):
         raise FieldError("hd", f"{hd!r} is not a domain name, e.g. example.com")
     picture = values.get("picture")
     if picture is not None and not picture.startswith(("https://", "http://")):
         raise FieldError("picture", "must be an http(s) URL")
     locale = values.get("locale")
-    if locale is not None and not _LOCALE.match(locale):
+    if locale is not None and (len(locale) > 35 or not _LOCALE.match(locale)):
         raise FieldError("locale", f"{locale!r} is not a language tag, e.g. en or pt-BR")
     if values.get("custom_claims") is not None:
         check_custom_claims(values["custom_claims"])
@@ -119,5 +125,5 @@ async def change_password(
             raise FieldError("current_password", "Wrong password. Try again.")
     check_new_password(new)
     updated = replace(user, password_hash=await anyio.to_thread.run_sync(hasher.hash, new))
-    await store.update_user(updated)
+    await store.update_user(updated, before=user)
     return updated

@@ -12,9 +12,8 @@ from signon.protocol.ids import hash_secret
 from signon.storage.records import BrowserSession
 from signon.storage.store import Store
 
-__all__ = ["SESSION_COOKIE", "Sessions"]
+__all__ = ["Sessions"]
 
-SESSION_COOKIE = "signon_sid"
 _TOUCH_EVERY = 300  # seconds; sliding expiry without a write on every request
 
 
@@ -41,20 +40,14 @@ class Sessions:
         now = int(self.clock())
         cookie_value = secrets.token_urlsafe(32)
         id_hash = hash_secret(cookie_value)
-        await self.store.create_session(
-            BrowserSession(
-                id_hash=id_hash,
-                created_at=now,
-                last_seen_at=now,
-                expires_at=now + self.idle_seconds,
-                user_agent=user_agent[:300],
-            )
+        new = BrowserSession(
+            id_hash=id_hash,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + self.idle_seconds,
+            user_agent=user_agent[:300],
         )
-        previous = current.accounts if current else ()
-        for sub in (*previous, user_sub):
-            await self.store.add_session_account(id_hash, sub, now)
-        if current is not None:
-            await self.store.delete_session(current.id_hash)
+        await self.store.replace_session(new, current.id_hash if current else None, user_sub)
         session = await self.store.find_session(id_hash, now)
         assert session is not None
         return session, cookie_value

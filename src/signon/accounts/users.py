@@ -60,6 +60,14 @@ def new_user(
             raise AccountError(f"hd {hd!r} is not a domain name")
     if picture is not None and not picture.startswith(("https://", "http://")):
         raise AccountError(f"picture {picture!r} must be an http(s) URL")
+    # The same field rules as every other way in (console, admin API, import): a record one
+    # database stores must be one the other stores, and one an export can carry back in.
+    from signon.accounts.changes import check_user_fields  # it imports this module
+
+    check_user_fields(
+        {"name": name, "given_name": given_name, "family_name": family_name, "locale": locale,
+         "hd": hd, "picture": picture}
+    )  # fmt: skip
     if name is None and (given_name or family_name):
         name = " ".join(p for p in (given_name, family_name) if p)
     return User(
@@ -112,5 +120,5 @@ async def authenticate(
     if not ok or user is None:
         return None
     if hasher.needs_rehash(stored or ""):
-        await store.update_user(replace(user, password_hash=hasher.hash(password)))
+        await store.update_user(replace(user, password_hash=hasher.hash(password)), before=user)
     return user

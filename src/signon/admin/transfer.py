@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import MISSING, dataclass, fields
 from typing import Any
 
-from signon.accounts.changes import FieldError, check_user_fields
+from signon.accounts.changes import EDITABLE_FIELDS, FieldError, check_user_fields
 from signon.admin.tokens import ADMIN_TOKEN_SECRET
 from signon.errors import InvalidRequest
-from signon.keys.keyring import Keyring
+from signon.keys.keyring import ADVERTISED_MAX_AGE, Keyring
 from signon.keys.material import KeyDecryptionError, open_private_key
 from signon.protocol.clients import CLIENT_TYPES, ClientError, check_client_record
 from signon.protocol.projects import (
@@ -31,7 +31,8 @@ from signon.storage.store import Conflict, Store
 __all__ = ["EXPORT_FORMAT", "ImportConflict", "export_state", "import_state", "reset_state"]
 
 EXPORT_FORMAT = "signon-export-v1"
-_KEPT_SECRETS = ("csrf", ADMIN_TOKEN_SECRET)  # survive a reset: pages and the API keep working
+# Survive a reset: pages and the API keep working, `keys rotate` still knows the JWKS max-age.
+_KEPT_SECRETS = ("csrf", ADMIN_TOKEN_SECRET, ADVERTISED_MAX_AGE)
 
 
 class ImportConflict(Exception):
@@ -44,14 +45,15 @@ def _record(r: Any) -> dict[str, Any]:
 
 
 async def export_state(store: Store, now: int) -> dict[str, Any]:
+    users, projects, clients, keys, grants = await store.dump_state()  # one moment
     return {
         "format": EXPORT_FORMAT,
         "exported_at": now,
-        "users": [_record(u) for u in await store.list_users()],
-        "projects": [_record(p) for p in await store.list_projects()],
-        "clients": [_record(c) for c in await store.list_clients()],
-        "signing_keys": [_record(k) for k in await store.list_signing_keys()],
-        "grants": [_record(g) for g in await store.list_grants()],
+        "users": [_record(u) for u in users],
+        "projects": [_record(p) for p in projects],
+        "clients": [_record(c) for c in clients],
+        "signing_keys": [_record(k) for k in keys],
+        "grants": [_record(g) for g in grants],
     }
 
 
@@ -125,7 +127,7 @@ def _check(doc: dict[str, Any], secret_key: str | None) -> _State:
     )
     for i, u in enumerate(state.users):
         try:
-            check_user_fields({"email": u.email, "sub": u.sub, "custom_claims": u.custom_claims})
+            check_user_fields({name: getattr(u, name) for name in ("sub", *EDITABLE_FIELDS)})
         except FieldError as exc:
             raise InvalidRequest(f"users[{i}].{exc.field}: {exc.message}") from None
     # The same rules as the console, the CLI and the API: an export file is data from outside

@@ -99,7 +99,7 @@ async def update_user(request: Request) -> Response:
             raise AdminError(409, "conflict", f"a user with email {updated.email} exists")
         if password is None:
             updated = replace(updated, password_hash=None)
-        await c.store.update_user(updated)
+        await c.store.update_user(updated, before=user)
         if isinstance(password, str):
             updated = await change_password(c.store, c.hasher, updated, None, password)
     except FieldError as exc:

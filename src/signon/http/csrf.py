@@ -21,17 +21,13 @@ from starlette.responses import Response
 from signon.context import ctx
 
 __all__ = [
-    "CSRF_COOKIE",
     "CSRF_FIELD",
-    "HOST_CSRF_COOKIE",
     "CsrfError",
     "check_csrf",
     "csrf_token",
     "set_csrf_cookie",
 ]
 
-CSRF_COOKIE = "signon_csrf"
-HOST_CSRF_COOKIE = "__Host-signon_csrf"  # the https name: no subdomain can set it
 CSRF_FIELD = "csrf_token"
 
 
@@ -45,7 +41,7 @@ def _sign(secret: bytes, value: str) -> str:
 
 
 def _cookie_name(request: Request) -> str:
-    return HOST_CSRF_COOKIE if ctx(request).settings.secure_cookies else CSRF_COOKIE
+    return ctx(request).settings.csrf_cookie  # `__Host-signon_csrf` on https
 
 
 def csrf_token(request: Request, secret: bytes) -> str:
@@ -56,15 +52,16 @@ def csrf_token(request: Request, secret: bytes) -> str:
     return _sign(secret, value)
 
 
-def set_csrf_cookie(request: Request, response: Response, secure: bool) -> None:
+def set_csrf_cookie(request: Request, response: Response) -> None:
     new = request.scope.get("signon.new_csrf")
     if new:
+        settings = ctx(request).settings
         response.set_cookie(
-            HOST_CSRF_COOKIE if secure else CSRF_COOKIE,
+            settings.csrf_cookie,
             new,
             httponly=True,
             samesite="lax",
-            secure=secure,
+            secure=settings.secure_cookies,
             path="/",
         )
 
@@ -73,5 +70,7 @@ def check_csrf(request: Request, form_value: object, secret: bytes) -> None:
     cookie = request.cookies.get(_cookie_name(request))
     if not cookie or not isinstance(form_value, str) or not form_value:
         raise CsrfError("missing CSRF token")
-    if not hmac.compare_digest(_sign(secret, cookie), form_value):
+    # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError: a 500).
+    expected = _sign(secret, cookie).encode("ascii")
+    if not hmac.compare_digest(expected, form_value.encode("utf-8", "surrogateescape")):
         raise CsrfError("wrong CSRF token")

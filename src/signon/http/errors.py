@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from signon.errors import OAuthError
 from signon.http.csrf import CsrfError
 from signon.http.pages import error_page
-from signon.storage.store import StoreUnavailable
+from signon.storage.store import InvalidData, StoreUnavailable
 
 __all__ = ["EXCEPTION_HANDLERS", "BodyTooLarge", "wants_json"]
 
@@ -115,6 +115,11 @@ async def store_unavailable(request: Request, exc: Exception) -> Response:
     )
 
 
+async def invalid_data(request: Request, exc: Exception) -> Response:
+    log.warning("database refused a value: %s", exc)
+    return _respond(request, 400, "The request contains a value that cannot be stored.")
+
+
 async def oauth_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, OAuthError)
     headers = {"Cache-Control": "no-store"}
@@ -142,6 +147,7 @@ EXCEPTION_HANDLERS = {
     BodyTooLarge: body_too_large,
     CsrfError: csrf_failed,
     StoreUnavailable: store_unavailable,
+    InvalidData: invalid_data,
     OAuthError: oauth_error,
     Exception: internal_error,
 }

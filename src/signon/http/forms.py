@@ -20,6 +20,11 @@ async def read_form(request: Request, *, csrf: bool = True) -> FormData:
     form = await request.form(max_files=0, max_fields=200)
     if csrf:
         check_csrf(request, form.get(CSRF_FIELD), ctx(request).csrf_secret)
+    if any(  # PostgreSQL cannot store it, and no person types it
+        "\x00" in key or (isinstance(value, str) and "\x00" in value)
+        for key, value in form.multi_items()
+    ):
+        raise HTTPException(400, "The form contains a NUL character.")
     return form
 
 

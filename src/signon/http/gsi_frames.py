@@ -17,10 +17,9 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from signon.accounts.sessions import SESSION_COOKIE
 from signon.context import Context, ctx
 from signon.http.pages import render
-from signon.http.signin import GSI_SESSION_COOKIE, app_name_for
+from signon.http.signin import app_name_for
 from signon.protocol.gsi import (
     GSI_SCOPES,
     TICKET_LIFETIME,
@@ -52,9 +51,9 @@ _POPUP_FIELDS = ("client_id", "origin", "nonce", "state", "login_hint", "hd", "c
 
 
 async def frame_session(request: Request) -> BrowserSession | None:
-    sessions = ctx(request).sessions
-    for name in (GSI_SESSION_COOKIE, SESSION_COOKIE):
-        session = await sessions.load(request.cookies.get(name))
+    c = ctx(request)
+    for name in (c.settings.cross_site_session_cookie, c.settings.session_cookie):
+        session = await c.sessions.load(request.cookies.get(name))
         if session is not None:
             return session
     return None

@@ -22,6 +22,7 @@ from signon.http.gsi_frames import issue_credential
 from signon.http.pages import error_page, render, script_json, with_query
 from signon.http.params import query_and_form
 from signon.http.signin import app_name_for, session_users
+from signon.protocol.authorize import parse_authuser
 from signon.protocol.gsi import (
     GSI_SCOPES,
     button_select_by,
@@ -50,8 +51,8 @@ def _check_target(client: Client | None, params: dict[str, str]) -> str | None:
     if params.get("ux_mode") == "redirect":
         if not is_login_uri_allowed(client, params.get("login_uri", "")):
             return (
-                f"The login_uri {params.get('login_uri', '')!r} is neither a registered "
-                "redirect URI nor on a registered JavaScript origin of this client."
+                f"The login_uri {params.get('login_uri', '')!r} is not a registered redirect "
+                "URI of this client (any URL is accepted only on a registered loopback origin)."
             )
     elif not is_origin_registered(client, params.get("origin", "").lower()):
         return f"The origin {params.get('origin', '')!r} is not registered for this client."
@@ -119,8 +120,9 @@ def _addressed(params: dict[str, str]) -> dict[str, str]:
 
 
 def _chosen(users: list[User], authuser: str, login_hint: str | None) -> User | None:
-    if authuser.isdigit() and int(authuser) < len(users):
-        return users[int(authuser)]
+    index = parse_authuser(authuser)
+    if index is not None and index < len(users):
+        return users[index]
     hint = (login_hint or "").strip().lower()
     for user in users:
         if hint and hint in (user.email, user.sub):

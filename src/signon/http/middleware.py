@@ -21,7 +21,7 @@ class BodyLimit:
             return
         declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
         too_large = declared is not None and (
-            not declared.isdigit() or int(declared) > self.max_bytes
+            not declared.isdigit() or len(declared) > 15 or int(declared) > self.max_bytes
         )
         seen = 0
 

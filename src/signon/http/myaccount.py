@@ -21,6 +21,7 @@ from signon.context import ctx
 from signon.http.forms import field, read_form
 from signon.http.pages import render, with_query
 from signon.http.signin import app_name_for, client_address, current_session, session_users
+from signon.protocol.authorize import parse_authuser
 from signon.protocol.scopes import describe_scopes
 from signon.storage.records import BrowserSession, User
 
@@ -47,7 +48,7 @@ async def _me(request: Request, authuser_raw: str | None) -> Me | Response:
     if isinstance(here, Response):
         return here
     users, session = here
-    index = int(authuser_raw) if authuser_raw and authuser_raw.isdigit() else 0
+    index = parse_authuser(authuser_raw) or 0
     index = index if index < len(users) else 0
     return Me(users[index], index, session)
 
@@ -126,7 +127,7 @@ async def profile_submit(request: Request) -> Response:
         updated = changed_user(me.user, {k: v or None for k, v in profile.items()})
     except FieldError as exc:
         return await _page(request, me, 400, profile=profile, errors={exc.field: exc.message})
-    await ctx(request).store.update_user(updated)
+    await ctx(request).store.update_user(updated, before=me.user)
     return _back(me, "profile")
 
 
@@ -137,21 +138,23 @@ async def password_submit(request: Request) -> Response:
     if isinstance(me, Response):
         return me
     new, again = field(form, "password"), field(form, "password_again")
+    if new != again:  # no password is checked: not an attempt for the throttle
+        mismatch = {"password_again": "The passwords do not match."}
+        return await _page(request, me, 400, errors=mismatch)
     address = client_address(request)
-    wait = await c.throttle.retry_after(me.user.email, address)
+    wait = await c.throttle.claim(me.user.email, address)
     if wait is not None:  # the current-password check is a password guess like any other
         error = f"Too many failed attempts. Try again in {minutes(wait)}."
         page = await _page(request, me, 429, errors={"current_password": error})
         page.headers["Retry-After"] = str(wait)
         return page
     try:
-        if new != again:
-            raise FieldError("password_again", "The passwords do not match.")
         await change_password(c.store, c.hasher, me.user, field(form, "current_password"), new)
     except FieldError as exc:
-        if exc.field == "current_password":
-            await c.throttle.failed(me.user.email, address)
+        if exc.field != "current_password":  # the current password was right: give it back
+            await c.throttle.succeeded(me.user.email, address)
         return await _page(request, me, 400, errors={exc.field: exc.message})
+    await c.throttle.succeeded(me.user.email, address)
     # A new password ends every other session of the account (this browser stays signed in).
     await c.store.sign_out_user_everywhere(me.user.sub, keep=me.session.id_hash)
     return _back(me, "password")

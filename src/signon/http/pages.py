@@ -27,7 +27,7 @@ def render(request: Request, template: str, status: int = 200, **values: Any) ->
     values.setdefault("csrf_token", csrf_token(request, c.csrf_secret))
     html = c.templates.get_template(template).render(**values)
     response = HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
-    set_csrf_cookie(request, response, c.settings.secure_cookies)
+    set_csrf_cookie(request, response)
     return response
 
 

@@ -15,6 +15,8 @@ def _single(items: list[tuple[str, str]]) -> dict[str, str]:
     for key, value in items:
         if key in out:
             raise InvalidRequest(f"Parameter {key} is included more than once")
+        if "\x00" in value or "\x00" in key:  # PostgreSQL cannot store it; no one sends it
+            raise InvalidRequest(f"Parameter {key[:64]!r} contains a NUL character")
         out[key] = value
     return out
 

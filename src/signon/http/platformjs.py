@@ -20,11 +20,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from signon.accounts.sessions import SESSION_COOKIE
 from signon.context import Context, ctx
 from signon.errors import ConsentRequired, InteractionRequired, LoginRequired, OAuthError
 from signon.http.pages import render, script_json
-from signon.http.signin import GSI_SESSION_COOKIE
 from signon.protocol.authorize import AuthRequest, needs_consent, parse_request
 from signon.protocol.emulator import is_registering, register_on_first_use
 from signon.protocol.redirects import POSTMESSAGE, is_origin_registered
@@ -76,7 +74,7 @@ async def platform_script(request: Request) -> Response:
 
 
 async def _frame_session(c: Context, request: Request) -> BrowserSession | None:
-    for name in (GSI_SESSION_COOKIE, SESSION_COOKIE):
+    for name in (c.settings.cross_site_session_cookie, c.settings.session_cookie):
         session = await c.sessions.load(request.cookies.get(name))
         if session is not None:
             return session

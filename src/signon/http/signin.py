@@ -7,16 +7,15 @@ from urllib.parse import parse_qs, urlsplit
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from signon.accounts.sessions import SESSION_COOKIE
 from signon.accounts.throttle import minutes
 from signon.accounts.users import authenticate
 from signon.context import Context, ctx
 from signon.http.forms import field, read_form
 from signon.http.pages import render, safe_continue, with_query
+from signon.protocol.authorize import parse_authuser
 from signon.storage.records import BrowserSession, User
 
 __all__ = [
-    "GSI_SESSION_COOKIE",
     "chooser_page",
     "client_address",
     "current_session",
@@ -33,7 +32,8 @@ __all__ = [
 async def current_session(request: Request) -> BrowserSession | None:
     if "signon.session" not in request.scope:
         c = ctx(request)
-        request.scope["signon.session"] = await c.sessions.load(request.cookies.get(SESSION_COOKIE))
+        cookie = request.cookies.get(c.settings.session_cookie)
+        request.scope["signon.session"] = await c.sessions.load(cookie)
     session: BrowserSession | None = request.scope["signon.session"]
     return session
 
@@ -48,29 +48,26 @@ async def session_users(request: Request) -> list[User]:
     return [u for u in users if u is not None]
 
 
-# The GIS iframes (button, One Tap) are framed by other sites, where SameSite=Lax cookies are
-# not sent; they alone read this copy (docs/gsi.md). SameSite=None needs Secure, which browsers
-# accept on loopback http too. Browsers that block third-party cookies withhold it anyway.
-GSI_SESSION_COOKIE = "signon_sid_x"
-
-
 def set_session_cookie(c: Context, response: Response, value: str | None) -> None:
+    """The session cookie, and its cross-site copy: the GIS iframes (button, One Tap) are framed
+    by other sites, where SameSite=Lax cookies are not sent; they alone read the copy
+    (docs/gsi.md). SameSite=None needs Secure, which browsers accept on loopback http too.
+    Browsers that block third-party cookies withhold it anyway."""
+    main, cross_site = c.settings.session_cookie, c.settings.cross_site_session_cookie
     if value is None:
         response.delete_cookie(
-            SESSION_COOKIE,
+            main,
             path="/",
             httponly=True,
             samesite="lax",
             secure=c.settings.secure_cookies,
         )
-        response.delete_cookie(
-            GSI_SESSION_COOKIE, path="/", httponly=True, samesite="none", secure=True
-        )
+        response.delete_cookie(cross_site, path="/", httponly=True, samesite="none", secure=True)
         # The Login Status API (FedCM): the browser stops asking the accounts endpoint.
         response.headers["Set-Login"] = "logged-out"
     else:
         response.set_cookie(
-            SESSION_COOKIE,
+            main,
             value,
             max_age=c.settings.session_idle_seconds,
             path="/",
@@ -79,7 +76,7 @@ def set_session_cookie(c: Context, response: Response, value: str | None) -> Non
             secure=c.settings.secure_cookies,
         )
         response.set_cookie(
-            GSI_SESSION_COOKIE,
+            cross_site,
             value,
             max_age=c.settings.session_idle_seconds,
             path="/",
@@ -130,7 +127,7 @@ async def signin_submit(request: Request) -> Response:
     email, password = field(form, "email").strip(), field(form, "password")
     continue_url = safe_continue(field(form, "continue"), "/signin/chooser")
     address = client_address(request)
-    wait = await c.throttle.retry_after(email, address) if email and password else None
+    wait = await c.throttle.claim(email, address) if email and password else None
     if wait is not None:  # refused before argon2 runs: the throttle also bounds its cost
         error = f"Too many failed attempts. Try again in {minutes(wait)}."
         page = render(request, "signin.html", 429, error=error, email=email,
@@ -139,9 +136,7 @@ async def signin_submit(request: Request) -> Response:
         page.headers["Retry-After"] = str(wait)
         return page
     user = await authenticate(c.store, c.hasher, email, password) if email and password else None
-    if user is None:
-        if email and password:
-            await c.throttle.failed(email, address)
+    if user is None:  # (the attempt was counted as a failure when it was claimed)
         error = (
             "Enter an email and password."
             if not (email and password)
@@ -214,8 +209,8 @@ async def signout_submit(request: Request) -> Response:
             if account in session.accounts:
                 await c.sessions.sign_out(session, account)
                 remaining -= 1
-        elif authuser.isdigit() and int(authuser) < len(session.accounts):
-            await c.sessions.sign_out(session, session.accounts[int(authuser)])
+        elif (index := parse_authuser(authuser)) is not None and index < len(session.accounts):
+            await c.sessions.sign_out(session, session.accounts[index])
             remaining = len(session.accounts) - 1
         else:
             await c.sessions.sign_out(session)

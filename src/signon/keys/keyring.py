@@ -1,6 +1,6 @@
 """The keyring: which key signs now, which keys are published, and rotation.
 
-Rotation schedule (docs/keys.md):
+Rotation schedule (docs/decisions.md, "Keys"):
 - `rotate` adds a key that is published at once but signs only `jwks_max_age` plus
   `reload_interval` seconds later, so every process publishes it and every relying party that
   honours our Cache-Control has fetched it before it sees a token signed by it;
@@ -14,6 +14,7 @@ database agree without talking to each other; each re-reads the key table at mos
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -23,6 +24,7 @@ from joserfc.jwk import RSAKey
 
 from signon.keys.material import (
     generate_private_key,
+    is_sealed,
     kid_for,
     open_private_key,
     public_jwk,
@@ -32,7 +34,21 @@ from signon.keys.material import (
 from signon.storage.records import SigningKey
 from signon.storage.store import Store, StoreUnavailable
 
-__all__ = ["ID_TOKEN_LIFETIME", "RETIRE_MARGIN", "KeyState", "Keyring", "LoadedKey"]
+__all__ = [
+    "ADVERTISED_MAX_AGE",
+    "ID_TOKEN_LIFETIME",
+    "RETIRE_MARGIN",
+    "KeyState",
+    "Keyring",
+    "LoadedKey",
+]
+
+log = logging.getLogger("signon")
+
+# The JWKS max-age the server advertises, kept in the database (instance_secrets, not secret) so
+# that `signon keys rotate`, run from a shell that may not have the server's settings, waits at
+# least as long as relying parties may cache the keys.
+ADVERTISED_MAX_AGE = "jwks_max_age"
 
 ID_TOKEN_LIFETIME = 3600
 RETIRE_MARGIN = 600  # beyond a token's expiry: relying parties' clock leeway (Node allows 300 s)
@@ -56,8 +72,13 @@ class Keyring:
         secret_key: str | None,
         jwks_max_age: int,
         reload_interval: int = 60,
+        seal_plain_keys: bool = False,
     ) -> None:
+        """`seal_plain_keys`: the server's keyring seals keys stored in the clear with the
+        secret key it runs with; the CLI's (whose shell may hold another secret, or a typo)
+        leaves the table as it is."""
         self.store = store
+        self.seal_plain_keys = seal_plain_keys
         self.clock = clock
         self.secret_key = secret_key
         self.jwks_max_age = jwks_max_age
@@ -71,20 +92,36 @@ class Keyring:
         return int(self.clock())
 
     # loading -----------------------------------------------------------------------------
-    async def load(self) -> None:
-        """Read the key table; create the first key if there is none."""
+    async def load(self, *, create: bool = True) -> None:
+        """Read the key table; create the first key if there is none (and `create`). Several
+        processes starting on an empty database create one key between them, not one each."""
         async with self._lock:
             keys = await self.store.list_signing_keys()
-            if not keys:
-                await self.store.add_signing_key(self._new_key(activates_at=self._now()), None)
+            if not keys and create:
+                await self.store.add_first_signing_key(self._new_key(activates_at=self._now()))
                 keys = await self.store.list_signing_keys()
             now = self._now()
             for key in keys:
                 if key.kid not in self._loaded and self.state(key, keys, now) != "expired":
                     private = open_private_key(key.private_key, self.secret_key, key.kid)
+                    if self.seal_plain_keys and self.secret_key and not is_sealed(key.private_key):
+                        await self._seal(key, private)
                     self._loaded[key.kid] = LoadedKey(key, private, RSAKey.import_key(private))
             self._keys = keys
             self._loaded_at = self.clock()
+
+    async def _seal(self, key: SigningKey, private: rsa.RSAPrivateKey) -> None:
+        """A key stored in the clear (created or imported without SIGNON_SECRET_KEY) is sealed
+        as soon as a process that has the secret loads it."""
+        sealed = seal_private_key(private, self.secret_key, key.kid)
+        if await self.store.replace_signing_key_private(key.kid, key.private_key, sealed):
+            log.warning(
+                "signing key %s was stored unencrypted; sealed it with the secret key", key.kid
+            )
+
+    async def advertise_max_age(self) -> None:
+        """Record the max-age this server's JWKS responses carry (see ADVERTISED_MAX_AGE)."""
+        await self.store.set_secret(ADVERTISED_MAX_AGE, str(self.jwks_max_age))
 
     async def fresh(self) -> Keyring:
         if self.clock() - self._loaded_at >= self.reload_interval:
@@ -118,8 +155,10 @@ class Keyring:
             return "expired"
         if key.activates_at > now:
             return "pending"
-        newer_active = any(
-            k.activates_at > key.activates_at and k.activates_at <= now for k in keys
+        newer_active = any(  # an expired newer key (unpublished) cannot have replaced it
+            key.activates_at < k.activates_at <= now
+            and (k.publish_until is None or k.publish_until > now)
+            for k in keys
         )
         return "retired" if newer_active else "active"
 
@@ -165,8 +204,17 @@ class Keyring:
         return self.jwks_max_age + self.reload_interval
 
     async def rotate(self) -> SigningKey:
+        """Add a key that signs after the pending period, computed with the larger of our own
+        and the advertised JWKS max-age, and never before a key added earlier: keys sign in the
+        order they were added, so retiring "every older key" never retires one still to come."""
         now = self._now()
-        activates_at = now + self.pending_period
+        advertised = await self.store.find_secret(ADVERTISED_MAX_AGE)
+        max_age = max(
+            self.jwks_max_age, int(advertised) if advertised and advertised.isdigit() else 0
+        )
+        activates_at = now + max_age + self.reload_interval
+        latest = max((k.activates_at for k in await self.store.list_signing_keys()), default=0)
+        activates_at = max(activates_at, latest + 1)
         new = self._new_key(activates_at=activates_at)
         await self.store.add_signing_key(
             new, older_publish_until=activates_at + ID_TOKEN_LIFETIME + RETIRE_MARGIN

@@ -17,6 +17,7 @@ from cryptography.x509.oid import NameOID
 __all__ = [
     "KeyDecryptionError",
     "generate_private_key",
+    "is_sealed",
     "kid_for",
     "open_private_key",
     "public_jwk",
@@ -59,6 +60,10 @@ def seal_private_key(key: rsa.RSAPrivateKey, secret_key: str | None, kid: str) -
     nonce = os.urandom(12)
     sealed = _aead(secret_key).encrypt(nonce, pem, kid.encode("ascii"))
     return "v1:" + base64.b64encode(nonce + sealed).decode("ascii")
+
+
+def is_sealed(stored: str) -> bool:
+    return stored.startswith("v1:")
 
 
 def open_private_key(stored: str, secret_key: str | None, kid: str) -> rsa.RSAPrivateKey:

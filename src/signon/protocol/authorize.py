@@ -94,6 +94,14 @@ def needs_consent(auth: AuthRequest, grant: Grant | None) -> bool:
     return grant is None or auth.wants_consent or not set(auth.grant_scopes) <= set(grant.scopes)
 
 
+def parse_authuser(raw: str | None) -> int | None:
+    """The ``authuser`` account index: 1-3 ASCII digits, else None. (``str.isdigit`` alone
+    accepts '²', which ``int`` refuses, and ``int`` refuses over 4,300 digits: both were 500s.)"""
+    if raw and len(raw) < 4 and raw.isascii() and raw.isdigit():
+        return int(raw)
+    return None
+
+
 def _one(params: Mapping[str, str], name: str) -> str | None:
     value = params.get(name)
     return value if value else None
@@ -176,7 +184,6 @@ def parse_request(client: Client, redirect_uri: str, params: Mapping[str, str]) 
     if client.type in ("ios", "android") and challenge is None and "code" in types:
         # RFC 9700 2.1.1: public clients use PKCE.
         raise InvalidRequest("Missing required parameter: code_challenge")
-    authuser_raw = params.get("authuser") or ""
     return AuthRequest(
         client=client,
         redirect_uri=redirect_uri,
@@ -193,7 +200,7 @@ def parse_request(client: Client, redirect_uri: str, params: Mapping[str, str]) 
         include_granted_scopes=(params.get("include_granted_scopes") or "").lower() == "true",
         code_challenge=challenge,
         code_challenge_method=method,
-        authuser=int(authuser_raw) if authuser_raw.isdigit() and len(authuser_raw) < 4 else None,
+        authuser=parse_authuser(params.get("authuser")),
         origin=_one(params, "origin"),
         params=dict(params),
     )

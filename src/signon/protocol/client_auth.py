@@ -4,7 +4,6 @@ none for public clients (which must then prove possession with PKCE)."""
 from __future__ import annotations
 
 import base64
-import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -34,7 +33,7 @@ def _basic(header: str | None) -> tuple[str, str] | None:
         return None
     try:
         decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # binascii.Error, UnicodeDecodeError, and non-ASCII text given to b64decode
         raise InvalidClient("Malformed Authorization header") from None
     client_id, sep, secret = decoded.partition(":")
     if not sep:

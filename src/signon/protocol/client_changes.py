@@ -54,7 +54,7 @@ async def update_client(
             raise ClientError("client_secret", "a client secret needs at least 8 characters")
         changes["secret_hash"] = hash_secret(client_secret)
     updated = replace(client, **changes)
-    await store.update_client(updated)
+    await store.update_client(updated, before=client)
     return updated
 
 
@@ -64,7 +64,7 @@ async def reset_client_secret(store: Store, client: Client) -> tuple[Client, str
         raise ClientError("client_secret", f"{client.type} clients are public: no secret")
     secret = new_client_secret()
     updated = replace(client, secret_hash=hash_secret(secret))
-    await store.update_client(updated)
+    await store.update_client(updated, before=client)
     return updated, secret
 
 

@@ -1,8 +1,9 @@
 """Emulator mode's `--register-on-first-use`: an unknown client ID becomes a web client in the
 `emulator` project, registered with the origin or redirect URI it first arrives with.
 
-Shared by every entry point that meets a client ID in a browser: the authorization endpoint
-and the GIS iframe/popup endpoints call `register_on_first_use` before looking the client up.
+Shared by every entry point that meets a client ID in a browser first: the authorization
+endpoint, `/gsi/status` (which every GIS page calls before anything else) and the platform.js
+frame call `register_on_first_use` before looking the client up.
 Clients people created (console, CLI, admin API) stay strict; a client that was itself
 registered on first use also learns each new origin or redirect URI it arrives with, so one
 app can use the button (origin) and the code flow (redirect URI) without a console visit.
@@ -78,7 +79,7 @@ async def register_on_first_use(
         except ClientError:  # a bad ID, or created concurrently
             return await store.find_client(client_id)
         registered = replace(new.client, secret_hash=UNADOPTED_SECRET)
-        await store.update_client(registered)
+        await store.update_client(registered, before=new.client)
         return registered
     if client.project != EMULATOR_PROJECT or client.name != _NAME:
         return client
@@ -88,7 +89,7 @@ async def register_on_first_use(
         redirect_uris=tuple(dict.fromkeys((*client.redirect_uris, *uris))),
     )
     if learned != client:
-        await store.update_client(learned)
+        await store.update_client(learned, before=client)
     return learned
 
 

@@ -68,8 +68,9 @@ async def exchange_code(
     verifier = form.get("code_verifier") or None  # older Node clients send an empty one
     server = await _audience_client(tc, auth.client, form.get("audience"))
     minted: list[Minted] = []
+    server_code: list[str] = []
 
-    def issue(code: AuthCode) -> Sequence[Token]:
+    def issue(code: AuthCode) -> Sequence[Token | AuthCode]:
         # Runs inside the store's transaction: raising here leaves the code unconsumed, so
         # a thief without the verifier cannot burn the legitimate client's code.
         if code.client_id != auth.client.client_id:
@@ -83,7 +84,7 @@ async def exchange_code(
             client_id=code.client_id,
             user_sub=code.user_sub,
             grant_id=code.grant_id,
-            family_id=code.code_id,
+            family_id=code.family,
             scopes=code.scopes,
             now=tc.now,
             offline=code.offline,
@@ -92,7 +93,12 @@ async def exchange_code(
         minted.append(mint_token("access", **common))  # type: ignore[arg-type]
         if code.issue_refresh:
             minted.append(mint_token("refresh", **common))  # type: ignore[arg-type]
-        return [m.record for m in minted]
+        issued: list[Token | AuthCode] = [m.record for m in minted]
+        if server is not None:  # written with the tokens: a replay cannot come in between
+            value, record = _server_code(tc, code, server)
+            server_code.append(value)
+            issued.append(record)
+        return issued
 
     result = await tc.store.consume_code(
         hash_secret(code_value), tc.now, issue, refresh_cap=tc.refresh_cap
@@ -116,33 +122,31 @@ async def exchange_code(
             nonce=code.nonce,
             access_token=minted[0].value,
         )
-    if server is not None:
-        body["server_code"] = await _server_code(tc, code, server)
+    if server_code:
+        body["server_code"] = server_code[0]
     return body
 
 
-async def _server_code(tc: TokenContext, code: AuthCode, server: Client) -> str:
+def _server_code(tc: TokenContext, code: AuthCode, server: Client) -> tuple[str, AuthCode]:
     """A one-time code for the server client (seed 003's serverAuthCode), exchanged by the
     server with its own secret and redirect_uri="". It yields a refresh token."""
     value = new_code()
-    await tc.store.save_code(
-        AuthCode(
-            code_hash=hash_secret(value),
-            code_id=new_opaque_id(),
-            client_id=server.client_id,
-            user_sub=code.user_sub,
-            grant_id=code.grant_id,
-            redirect_uri="",
-            scopes=code.scopes,
-            created_at=tc.now,
-            expires_at=tc.now + CODE_LIFETIME,
-            auth_time=code.auth_time,
-            offline=True,
-            issue_refresh=True,
-            azp=code.client_id,
-        )
+    return value, AuthCode(
+        code_hash=hash_secret(value),
+        code_id=new_opaque_id(),
+        client_id=server.client_id,
+        user_sub=code.user_sub,
+        grant_id=code.grant_id,
+        redirect_uri="",
+        scopes=code.scopes,
+        created_at=tc.now,
+        expires_at=tc.now + CODE_LIFETIME,
+        auth_time=code.auth_time,
+        offline=True,
+        issue_refresh=True,
+        azp=code.client_id,
+        family_id=code.family,
     )
-    return value
 
 
 def _token_body(minted: list[Minted], scopes: Sequence[str]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from signon.protocol.redirects import is_origin_registered
 from signon.protocol.scopes import EMAIL, OPENID, PROFILE
+from signon.settings import is_loopback_host
 from signon.storage.records import Client, Grant
 
 __all__ = [
@@ -71,16 +72,38 @@ def origin_of(url: str) -> str | None:
     return f"{parts.scheme}://{host}{suffix}".lower()
 
 
+def _url_form(url: str) -> str | None:
+    """`url` as a browser's URL parser writes it (scheme, host and port as `origin_of` does;
+    the path, "/" when empty, and the query, both as given), or None if it is not http(s)."""
+    origin = origin_of(url)
+    if origin is None:
+        return None
+    parts = urlsplit(url)
+    return origin + (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
 def is_login_uri_allowed(client: Client, login_uri: str) -> bool:
-    """Redirect mode posts the credential to `login_uri`. Google wants an exact registered
-    redirect URI; we also accept any URL on a registered JavaScript origin, which is the same
-    trust the popup mode gives that origin through postMessage (docs/gsi.md)."""
+    """Redirect mode posts the credential to `login_uri`, which must exactly match a registered
+    redirect URI (Google's rule). Any other URL on a registered origin would do for a thief: a
+    page anyone can send the browser to (`/gsi/select?ux_mode=redirect&authuser=0`) would post a
+    fresh credential to, say, an open redirect on that origin, which forwards the POST to them.
+    Only on a registered *loopback* origin (local development, which registers origins only) is
+    any path accepted."""
     if not login_uri or "#" in login_uri or any(ch.isspace() for ch in login_uri):
         return False
-    if login_uri in client.redirect_uris:
+    # client.js sends `new URL(login_uri).href`: host lowercased, default port dropped, an empty
+    # path made "/". Compared in that form, a registered URI matches what the library sends.
+    wanted = _url_form(login_uri)
+    if wanted is not None and wanted in {_url_form(uri) for uri in client.redirect_uris}:
         return True
     origin = origin_of(login_uri)
-    return origin is not None and is_origin_registered(client, origin)
+    hostname = urlsplit(login_uri).hostname
+    return (
+        origin is not None
+        and hostname is not None
+        and is_loopback_host(hostname)
+        and is_origin_registered(client, origin)
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,7 +104,7 @@ def parse_button(params: Mapping[str, str]) -> ButtonOptions:
         if value in allowed:
             values[name] = value
     raw_width = (params.get("width") or "").strip().removesuffix("px")
-    if raw_width.isdigit():
+    if raw_width.isascii() and raw_width.isdigit() and len(raw_width) < 6:
         values["width"] = min(int(raw_width), MAX_WIDTH)
     return ButtonOptions(**values)  # type: ignore[arg-type]
 

@@ -1,6 +1,6 @@
 """Identifiers and credentials in Google's shapes, and how secrets are stored.
 
-Code written for Google sometimes checks these shapes (DESIGN.md), so we keep them:
+Code written for Google sometimes checks these shapes (shared/DESIGN.md), so we keep them:
 sub of 21 digits, client IDs `NNNN-xxxx.apps.googleusercontent.com`, secrets `GOCSPX-...`,
 codes `4/0A...`, refresh tokens `1//0...`, access tokens `ya29.a0...`.
 """

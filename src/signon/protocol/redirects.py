@@ -1,4 +1,4 @@
-"""Which redirect URIs and JavaScript origins a client may use (DESIGN.md, spec 1.3).
+"""Which redirect URIs and JavaScript origins a client may use (shared/DESIGN.md, spec 1.3).
 
 web: exactly a registered URI, or `postmessage` from a registered JavaScript origin;
 desktop: a registered URI, or http on a loopback host with any port and path (RFC 8252 7.3);

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from signon.errors import AccessDenied
 from signon.keys.keyring import Keyring
 from signon.protocol.authorize import AuthRequest
 from signon.protocol.id_token import mint_id_token
@@ -78,7 +79,9 @@ async def issue_authorization(
             scopes=scope_list,
             now=now,
         )
-        await store.save_tokens([minted.record])
+        if not await store.save_tokens([minted.record], live_grant=True):
+            # The grant was revoked (Remove access, /revoke) while this request was answered.
+            raise AccessDenied("The user removed the app's access. Start again.")
         access_value = minted.value
         params["access_token"] = minted.value
         params["token_type"] = "Bearer"  # noqa: S105 - not a secret

@@ -40,6 +40,10 @@ try:  # A compiled, strict JSON parser: a third of the Python time of a verifica
     import orjson
 except ImportError:  # pragma: no cover - signon depends on it; vendored copies may not have it
     orjson = None  # type: ignore[assignment]
+try:  # A SIMD base64 decoder: ~4x faster than binascii on a token's payload and signature.
+    import pybase64
+except ImportError:  # pragma: no cover - signon depends on it; vendored copies may not have it
+    pybase64 = None  # type: ignore[assignment]
 
 ALLOWED_ALGORITHMS: Final = frozenset({"RS256"})
 MAX_TOKEN_LENGTH: Final = 16 * 1024  # Google ID tokens are ~1.2 KB; refuse absurd input early.
@@ -54,6 +58,7 @@ _TO_STD: Final = bytes.maketrans(b"-_+/=", b"+/!!!")
 # The last character of a canonical encoding leaves no unused bits set (RFC 4648 3.5), by length
 # mod 4 (standard alphabet): 2 chars hold 1 byte + 4 zero bits, 3 chars hold 2 bytes + 2 zero bits;
 # a whole quad has no unused bits (and 1 is not a valid length, refused by the decoder before this).
+# (Indexing bytes gives an int, and `int in bytes` is a byte search: 4x cheaper than a slice.)
 _ALPHABET: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _CANONICAL_LAST: Final = (_ALPHABET, _ALPHABET, b"AQgw", b"AEIMQUYcgkosw048")
 
@@ -67,6 +72,7 @@ class JwtParts(NamedTuple):  # a tuple: ~5x cheaper to build than a frozen datac
     signature: bytes
 
 
+_new_parts: Final = tuple.__new__
 _PAD: Final = (b"", b"", b"==", b"=")
 
 
@@ -75,9 +81,23 @@ def b64url_decode(segment: bytes) -> bytes:
     return _std_b64_decode(segment.translate(_TO_STD))
 
 
-def _std_b64_decode(segment: bytes) -> bytes:
+def _binascii_b64_decode(segment: bytes) -> bytes:
     """Unpadded standard base64 (a segment already passed through ``_TO_STD``), strictly."""
     return binascii.a2b_base64(segment + _PAD[len(segment) % 4], strict_mode=True)
+
+
+def _simd_b64_decode(segment: bytes) -> bytes:
+    """The same with pybase64: ``validate=True`` refuses what ``strict_mode`` refuses (anything
+    outside the standard alphabet, misplaced or missing padding, a length of 1 mod 4, whitespace;
+    a test compares the two on every kind of input). ``altchars``, which would let '+' and '/'
+    through beside '-' and '_', is not used; nor are ``padded=``/``canonical=``, which cost more
+    as keyword arguments than the padding and the one-byte check in :func:`parse_jwt`."""
+    return pybase64.b64decode(segment + _PAD[len(segment) % 4], None, True)
+
+
+_std_b64_decode: Callable[[bytes], bytes] = (
+    _simd_b64_decode if pybase64 is not None else _binascii_b64_decode
+)
 
 
 def _reject_constant(name: str) -> None:
@@ -178,9 +198,12 @@ def parse_jwt(token: str) -> JwtParts:
         signature = _std_b64_decode(sig_seg)
     except binascii.Error as exc:
         raise Malformed("The ID token signature is not base64url") from exc
-    if sig_seg[-1:] not in _CANONICAL_LAST[len(sig_seg) % 4]:
+    if sig_seg and sig_seg[-1] not in _CANONICAL_LAST[len(sig_seg) % 4]:  # (empty: wrong length)
         raise Malformed("The ID token signature is not canonical base64url (trailing bits set)")
-    return JwtParts(kid, claims, raw[: len(header_seg) + 1 + len(payload_seg)], signature)
+    # tuple.__new__ is JwtParts(...) without the NamedTuple's Python-level __new__.
+    return _new_parts(
+        JwtParts, (kid, claims, raw[: len(header_seg) + 1 + len(payload_seg)], signature)
+    )
 
 
 def check_signature(parts: JwtParts, key: RSAPublicKey) -> None:

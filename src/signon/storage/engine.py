@@ -11,13 +11,21 @@ from contextlib import contextmanager
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import anyio.to_thread
-from sqlalchemy import create_engine, event, select, update
+from sqlalchemy import Table, create_engine, event, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
 from sqlalchemy.pool import QueuePool
 
 from signon.storage import schema as t
-from signon.storage.store import Conflict, StoreUnavailable
+from signon.storage.store import Conflict, InvalidData, StoreUnavailable
 
 __all__ = ["SqlBase", "create_engine_for", "threaded"]
 
@@ -63,8 +71,11 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Any) -> None:
         # Reads run in autocommit: each SELECT is its own consistent snapshot, and a read
         # transaction's BEGIN/COMMIT round trips cost a fifth of a token lookup.
-        if conn.get_execution_options().get("signon_write", False):
+        options = conn.get_execution_options()
+        if options.get("signon_write", False):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif options.get("signon_snapshot", False):  # several reads that must agree (an export)
+            conn.exec_driver_sql("BEGIN")
 
 
 def threaded(
@@ -107,25 +118,38 @@ class SqlBase:
         database = engine.url.database if engine.dialect.name == "sqlite" else None
         self._writer_file = f"{database}-writer" if database and database != ":memory:" else None
 
+    def upsert(self, table: Table) -> Any:
+        """INSERT that can say ON CONFLICT (the two dialects spell it alike, typed apart)."""
+        insert_ = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        return insert_(table)
+
     @contextmanager
-    def _tx(self, write: bool = False) -> Iterator[Connection]:
+    def _tx(self, write: bool = False, snapshot: bool = False) -> Iterator[Connection]:
+        """A transaction. `snapshot`: every read in it sees the same moment (PostgreSQL's
+        REPEATABLE READ; on SQLite, whose reads otherwise run in autocommit, a deferred BEGIN)."""
         if write and self._writer is not None:
             with self._writer, _file_lock(self._writer_file), self._tx_unlocked(write) as conn:
                 yield conn
         else:
-            with self._tx_unlocked(write) as conn:
+            with self._tx_unlocked(write, snapshot) as conn:
                 yield conn
 
     @contextmanager
-    def _tx_unlocked(self, write: bool) -> Iterator[Connection]:
+    def _tx_unlocked(self, write: bool, snapshot: bool = False) -> Iterator[Connection]:
         try:
             with self.engine.connect() as conn:
                 if write:
                     conn.execution_options(signon_write=True)
+                if snapshot and self.engine.dialect.name == "postgresql":
+                    conn.execution_options(isolation_level="REPEATABLE READ")
+                elif snapshot:
+                    conn.execution_options(signon_snapshot=True)
                 with conn.begin():
                     yield conn
         except IntegrityError as exc:
             raise Conflict(str(exc.orig)) from exc
+        except DataError as exc:  # the transaction rolled back: nothing half-written
+            raise InvalidData(str(exc.orig)) from exc
         except (OperationalError, InterfaceError, OSError, TimeoutError) as exc:
             raise StoreUnavailable("the database is unavailable") from exc
         except DBAPIError as exc:
@@ -147,6 +171,23 @@ class SqlBase:
         query = select(g.c.revoked_at).where(g.c.grant_id == grant_id).with_for_update()
         row = conn.execute(query).first()
         return row is not None and row.revoked_at is None
+
+    def _lock_tables(self, conn: Connection, *tables: Table) -> None:
+        """Serialise check-then-insert transactions on these tables ("insert if there is none
+        yet"): on PostgreSQL a table lock that conflicts with itself, so the second transaction
+        waits and then sees what the first inserted. SQLite's BEGIN IMMEDIATE already does."""
+        if self.engine.dialect.name == "postgresql":
+            names = ", ".join(table.name for table in tables)
+            conn.exec_driver_sql(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE")
+
+    @staticmethod
+    def _lock_grants_where(conn: Connection, condition: Any) -> None:
+        """Lock every grant matching `condition` (in one order: no deadlock between deleters),
+        before revoking their tokens and deleting what they belong to. An issuer holding a
+        grant's lock (a code exchange, a refresh) has then committed its tokens, which the
+        revocation's next statement sees; one that comes later finds the grant gone."""
+        g = t.grants
+        conn.execute(select(g.c.grant_id).where(condition).order_by(g.c.grant_id).with_for_update())
 
     @staticmethod
     def _revoke_where(conn: Connection, condition: Any, now: int) -> int:

@@ -18,7 +18,11 @@ from signon.storage.records import (
 )
 from signon.storage.store import CodeConsumption
 
-__all__ = ["SqlGrants"]
+__all__ = ["LIVE_GRANTS", "SqlGrants"]
+
+LIVE_GRANTS = (
+    select(t.grants).where(t.grants.c.revoked_at.is_(None)).order_by(t.grants.c.created_at)
+)
 
 
 class SqlGrants(SqlBase):
@@ -43,13 +47,16 @@ class SqlGrants(SqlBase):
     def save_grant(
         self, user_sub: str, client_id: str, scopes: Sequence[str], now: int, new_id: str
     ) -> Grant:
-        """Add `scopes` to the user's grant for the client, creating (or reviving) it."""
+        """Add `scopes` to the user's grant for the client, creating (or reviving) it. Two first
+        consents at once (two tabs, an auto-consent client) make one grant: the insert yields to
+        a row another transaction inserted meanwhile (FOR UPDATE locks no row that is not there
+        yet), and the scopes are then merged into that one."""
         g = t.grants
         with self._tx(write=True) as conn:
             query = select(g).where(g.c.user_sub == user_sub, g.c.client_id == client_id)
-            row = (conn.execute(query.with_for_update())).first()
-            if row is None:
-                values = dict(
+            inserted = conn.execute(
+                self.upsert(g)
+                .values(
                     grant_id=new_id,
                     user_sub=user_sub,
                     client_id=client_id,
@@ -57,36 +64,38 @@ class SqlGrants(SqlBase):
                     created_at=now,
                     updated_at=now,
                 )
-                conn.execute(insert(g).values(**values))
-            elif row.revoked_at is not None:
-                # A revoked grant is gone for good; a new consent starts a new grant ID.
-                conn.execute(
-                    update(g)
-                    .where(g.c.grant_id == row.grant_id)
-                    .values(
-                        grant_id=new_id,
-                        scopes=" ".join(sorted(set(scopes))),
-                        created_at=now,
-                        updated_at=now,
-                        revoked_at=None,
+                .on_conflict_do_nothing(index_elements=[g.c.user_sub, g.c.client_id])
+            )
+            if inserted.rowcount != 1:  # there is one: revive or extend it
+                row = conn.execute(query.with_for_update()).one()
+                if row.revoked_at is not None:
+                    # A revoked grant is gone for good; a new consent starts a new grant ID.
+                    conn.execute(
+                        update(g)
+                        .where(g.c.grant_id == row.grant_id)
+                        .values(
+                            grant_id=new_id,
+                            scopes=" ".join(sorted(set(scopes))),
+                            created_at=now,
+                            updated_at=now,
+                            revoked_at=None,
+                        )
                     )
-                )
-            else:
-                merged = " ".join(sorted(set(rows.scopes(row.scopes)) | set(scopes)))
-                conn.execute(
-                    update(g)
-                    .where(g.c.grant_id == row.grant_id)
-                    .values(scopes=merged, updated_at=now)
-                )
+                else:
+                    merged = " ".join(sorted(set(rows.scopes(row.scopes)) | set(scopes)))
+                    conn.execute(
+                        update(g)
+                        .where(g.c.grant_id == row.grant_id)
+                        .values(scopes=merged, updated_at=now)
+                    )
             result = (conn.execute(query)).one()
         return rows.grant(result)
 
     @threaded
     def list_grants(self, user_sub: str | None = None) -> list[Grant]:
-        g = t.grants
-        query = select(g).where(g.c.revoked_at.is_(None)).order_by(g.c.created_at)
+        query = LIVE_GRANTS
         if user_sub is not None:
-            query = query.where(g.c.user_sub == user_sub)
+            query = query.where(t.grants.c.user_sub == user_sub)
         with self._tx() as conn:
             found = conn.execute(query)
         return [rows.grant(r) for r in found]
@@ -113,22 +122,21 @@ class SqlGrants(SqlBase):
     # codes and tokens --------------------------------------------------------------------
     @threaded
     def save_code(self, code: AuthCode) -> None:
-        values = rows.asdict(code)
-        values["scopes"] = " ".join(code.scopes)
         with self._tx(write=True) as conn:
-            conn.execute(insert(t.auth_codes).values(**values))
+            conn.execute(insert(t.auth_codes).values(**rows.code_values(code)))
 
     @threaded
     def consume_code(
         self,
         code_hash: str,
         now: int,
-        issue: Callable[[AuthCode], Sequence[Token]],
+        issue: Callable[[AuthCode], Sequence[Token | AuthCode]],
         refresh_cap: int | None = None,
     ) -> CodeConsumption:
-        """Claim the code and save what `issue` mints from it, in one transaction under the
-        grant's lock. With `refresh_cap`, the user's oldest live refresh tokens for the client
-        beyond that many are revoked (Google: "the oldest is invalidated without warning")."""
+        """Claim the code and save what `issue` mints from it (tokens, and the codes issued with
+        them: a native exchange's server code), in one transaction under the grant's lock. With
+        `refresh_cap`, the user's oldest live refresh tokens for the client beyond that many are
+        revoked (Google: "the oldest is invalidated without warning")."""
         c = t.auth_codes
         with self._tx(write=True) as conn:
             row = conn.execute(select(c).where(c.c.code_hash == code_hash)).first()
@@ -147,32 +155,47 @@ class SqlGrants(SqlBase):
             ).first()
             if claimed is not None:
                 code = rows.code(claimed)
-                tokens = tuple(issue(code))
+                issued = tuple(issue(code))
+                tokens = tuple(x for x in issued if isinstance(x, Token))
                 if tokens:
                     conn.execute(insert(t.tokens), [rows.token_values(x) for x in tokens])
+                for child in (x for x in issued if isinstance(x, AuthCode)):
+                    conn.execute(insert(c).values(**rows.code_values(child)))
                 if refresh_cap is not None and any(x.kind == "refresh" for x in tokens):
                     self._cap_refresh_tokens(conn, code.user_sub, code.client_id, refresh_cap, now)
                 return CodeConsumption("ok", code, tokens)
             code = rows.code(conn.execute(select(c).where(c.c.code_hash == code_hash)).one())
             if code.consumed_at is None:
                 return CodeConsumption("expired", code)
-            # RFC 6749 4.1.2: a replayed code revokes the tokens issued from it.
-            self._revoke_where(conn, t.tokens.c.family_id == code.code_id, now)
+            # RFC 6749 4.1.2: a replayed code revokes the tokens issued from it, and the codes
+            # issued with them (a native exchange's server code) can no longer be redeemed.
+            self._revoke_where(conn, t.tokens.c.family_id == code.family, now)
+            conn.execute(
+                update(c)
+                .where(c.c.family_id == code.family, c.c.consumed_at.is_(None))
+                .values(consumed_at=now)
+            )
             return CodeConsumption("replayed", code)
 
     @threaded
-    def save_tokens(self, tokens: Sequence[Token], parent: str | None = None) -> bool:
+    def save_tokens(
+        self, tokens: Sequence[Token], parent: str | None = None, live_grant: bool = False
+    ) -> bool:
         """Save tokens. With `parent` (the hash of the token they are issued from, e.g. the
         refresh token), only while that token and its grant are live; False then, and nothing
         is saved, so a refresh racing a revocation cannot leave a live token behind. The parent's
-        `last_used_at` becomes the new tokens' `created_at` (refresh token idle expiry)."""
+        `last_used_at` becomes the new tokens' `created_at` (refresh token idle expiry).
+        With `live_grant` (tokens issued straight from an authorization, the implicit flow),
+        only while their grant is live."""
         if not tokens:
             return True
         tk = t.tokens
         with self._tx(write=True) as conn:
+            if (parent is not None or live_grant) and not self._lock_grant(
+                conn, tokens[0].grant_id
+            ):
+                return False
             if parent is not None:
-                if not self._lock_grant(conn, tokens[0].grant_id):
-                    return False
                 used = conn.execute(
                     update(tk)
                     .where(tk.c.token_hash == parent, tk.c.revoked_at.is_(None))

@@ -118,6 +118,14 @@ class AuthCode:
     issue_refresh: bool = False  # first offline consent, or prompt=consent
     azp: str | None = None  # native cross-client: the native client that asked for this code
     consumed_at: int | None = None
+    # A server code (issued by a native client's exchange) joins the native code's family: a
+    # replay of either code revokes the tokens of both exchanges, and consumes the other code.
+    family_id: str | None = None
+
+    @property
+    def family(self) -> str:
+        """The family of the tokens issued from this code."""
+        return self.family_id or self.code_id
 
 
 @dataclass(frozen=True, slots=True)

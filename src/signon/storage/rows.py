@@ -96,6 +96,12 @@ def token(r: Row[Any]) -> Token:
     return Token(**d)
 
 
+def code_values(c: AuthCode) -> dict[str, Any]:
+    values = asdict(c)
+    values["scopes"] = " ".join(c.scopes)
+    return values
+
+
 def token_values(tok: Token) -> dict[str, Any]:
     return {
         "token_hash": tok.token_hash,

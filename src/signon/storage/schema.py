@@ -155,6 +155,8 @@ auth_codes = Table(
     Column("created_at", BigInteger, nullable=False),
     Column("expires_at", BigInteger, nullable=False),
     Column("consumed_at", BigInteger),
+    # A server code's (native cross-client): the code_id of the native code it came from.
+    Column("family_id", String(64), index=True),
 )
 
 tokens = Table(

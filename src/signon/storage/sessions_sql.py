@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import and_, case, delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import and_, case, delete, func, insert, literal, select, update
 
 from signon.storage import rows
 from signon.storage import schema as t
@@ -27,6 +25,58 @@ class SqlSessions(SqlBase):
         del values["accounts"]
         with self._tx(write=True) as conn:
             conn.execute(insert(t.browser_sessions).values(**values))
+
+    @threaded
+    def replace_session(self, session: BrowserSession, previous: str | None, user_sub: str) -> None:
+        """Sign-in in one transaction: create `session`, give it the accounts `previous` holds
+        *now* (not as the request read them: one may have been signed out everywhere
+        meanwhile) plus `user_sub`, and delete `previous`. The copied accounts' user rows are
+        locked (shared) first and `sign_out_user_everywhere` locks its user row, so the two
+        run one after the other on PostgreSQL: no signed-out account comes back."""
+        s, a, u = t.browser_sessions, t.session_accounts, t.users
+        values = rows.asdict(session)
+        del values["accounts"]
+        with self._tx(write=True) as conn:
+            conn.execute(insert(s).values(**values))
+            last = 0
+            if previous is not None:
+                subs = select(a.c.user_sub).where(a.c.session_hash == previous)
+                conn.execute(
+                    select(u.c.sub)
+                    .where(u.c.sub.in_(subs))
+                    .order_by(u.c.sub)
+                    .with_for_update(read=True)
+                )
+                conn.execute(
+                    insert(a).from_select(
+                        ["session_hash", "user_sub", "position", "signed_in_at"],
+                        select(
+                            literal(session.id_hash), a.c.user_sub, a.c.position, a.c.signed_in_at
+                        ).where(a.c.session_hash == previous),
+                    )
+                )
+                last = (
+                    conn.execute(
+                        select(func.max(a.c.position)).where(a.c.session_hash == session.id_hash)
+                    ).scalar()
+                    or 0
+                )
+                conn.execute(delete(a).where(a.c.session_hash == previous))
+                conn.execute(delete(s).where(s.c.id_hash == previous))
+            present = conn.execute(
+                select(a.c.user_sub).where(
+                    a.c.session_hash == session.id_hash, a.c.user_sub == user_sub
+                )
+            ).first()
+            if present is None:
+                conn.execute(
+                    insert(a).values(
+                        session_hash=session.id_hash,
+                        user_sub=user_sub,
+                        position=last + 1,
+                        signed_in_at=session.created_at,
+                    )
+                )
 
     @threaded
     def find_session(self, id_hash: str, now: int) -> BrowserSession | None:
@@ -50,23 +100,6 @@ class SqlSessions(SqlBase):
         )
         with self._tx(write=True) as conn:
             conn.execute(query)
-
-    @threaded
-    def add_session_account(self, id_hash: str, user_sub: str, now: int) -> None:
-        a = t.session_accounts
-        with self._tx(write=True) as conn:
-            present = conn.execute(
-                select(a.c.user_sub).where(a.c.session_hash == id_hash, a.c.user_sub == user_sub)
-            )
-            if present.first() is not None:
-                return
-            last = conn.execute(select(func.max(a.c.position)).where(a.c.session_hash == id_hash))
-            position = (last.scalar() or 0) + 1
-            conn.execute(
-                insert(a).values(
-                    session_hash=id_hash, user_sub=user_sub, position=position, signed_in_at=now
-                )
-            )
 
     @threaded
     def remove_session_account(self, id_hash: str, user_sub: str) -> None:
@@ -101,34 +134,25 @@ class SqlSessions(SqlBase):
         condition = a.c.user_sub == user_sub
         if keep is not None:
             condition = and_(condition, a.c.session_hash != keep)
-        with self._tx(write=True) as conn:
+        with self._tx(write=True) as conn:  # the user's row first: see replace_session
+            conn.execute(select(t.users.c.sub).where(t.users.c.sub == user_sub).with_for_update())
             result = conn.execute(delete(a).where(condition))
         return result.rowcount
 
     # sign-in throttle ----------------------------------------------------------------------
     @threaded
-    def sign_in_failures(self, keys: Sequence[str], since: int) -> dict[str, tuple[int, int]]:
-        """{key: (failures, first_at)} for the keys whose window began at `since` or later."""
-        f = t.sign_in_failures
-        with self._tx() as conn:
-            found = conn.execute(
-                select(f.c.key, f.c.failures, f.c.first_at).where(
-                    f.c.key.in_(list(keys)), f.c.first_at >= since
-                )
-            ).all()
-        return {row.key: (row.failures, row.first_at) for row in found}
-
-    @threaded
-    def record_sign_in_failure(self, keys: Sequence[str], now: int, since: int) -> None:
+    def record_sign_in_failure(
+        self, keys: Sequence[str], now: int, since: int
+    ) -> dict[str, tuple[int, int]]:
         """Count one failure for each key: a window that began before `since` starts over.
-        Also drops rows idle since before `since`, so the table holds only live windows."""
+        Returns {key: (failures, first_at)} as counted, read in the same transaction (so two
+        concurrent callers see different counts). Also drops rows idle since before `since`,
+        so the table holds only live windows."""
         f = t.sign_in_failures
-        insert_ = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
         fresh = f.c.first_at >= since
         with self._tx(write=True) as conn:
-            conn.execute(delete(f).where(f.c.last_at < since))
-            for key in sorted(set(keys)):  # a fixed order: two writers never deadlock
-                statement = insert_(f).values(key=key, failures=1, first_at=now, last_at=now)
+            for key in sorted(set(keys)):  # every writer locks rows in key order: no deadlock
+                statement = self.upsert(f).values(key=key, failures=1, first_at=now, last_at=now)
                 conn.execute(
                     statement.on_conflict_do_update(
                         index_elements=[f.c.key],
@@ -139,8 +163,30 @@ class SqlSessions(SqlBase):
                         },
                     )
                 )
+            counted = conn.execute(
+                select(f.c.key, f.c.failures, f.c.first_at).where(f.c.key.in_(list(keys)))
+            ).all()
+            # Last, and never waiting (rows another writer holds are left for the next sweep):
+            # waiting here while holding this attempt's rows could close a lock cycle.
+            idle = select(f.c.key).where(f.c.last_at < since).with_for_update(skip_locked=True)
+            conn.execute(delete(f).where(f.c.key.in_(idle.scalar_subquery())))
+        return {row.key: (row.failures, row.first_at) for row in counted}
 
     @threaded
-    def clear_sign_in_failures(self, keys: Sequence[str]) -> None:
+    def clear_sign_in_failures(self, keys: Sequence[str], refund: Sequence[str] = ()) -> None:
+        """Forget the `keys`' failures; take one failure back from each of `refund`."""
+        f = t.sign_in_failures
         with self._tx(write=True) as conn:
-            conn.execute(delete(t.sign_in_failures).where(t.sign_in_failures.c.key.in_(keys)))
+            # Lock the rows in key order first, as record_sign_in_failure does: an UPDATE or
+            # DELETE locks them in the table's order, which can be the reverse (a deadlock).
+            touched = sorted({*keys, *refund})
+            conn.execute(
+                select(f.c.key).where(f.c.key.in_(touched)).order_by(f.c.key).with_for_update()
+            )
+            conn.execute(delete(f).where(f.c.key.in_(keys)))
+            if refund:
+                conn.execute(
+                    update(f)
+                    .where(f.c.key.in_(refund), f.c.failures > 0)
+                    .values(failures=f.c.failures - 1)
+                )

@@ -8,13 +8,14 @@ signing keys and instance secrets are here.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 
 from signon.storage import rows
 from signon.storage import schema as t
 from signon.storage.engine import create_engine_for, threaded
-from signon.storage.grants_sql import SqlGrants
+from signon.storage.grants_sql import LIVE_GRANTS, SqlGrants
 from signon.storage.records import (
     Client,
     Grant,
@@ -67,19 +68,23 @@ class SqlStore(SqlSessions, SqlGrants):
     @threaded
     def list_users(self) -> list[User]:
         with self._tx() as conn:
-            found = conn.execute(select(t.users).order_by(t.users.c.created_at, t.users.c.email))
+            found = conn.execute(_USERS)
         return [rows.user(r) for r in found]
 
     @threaded
-    def update_user(self, user: User) -> None:
-        values = rows.user_values(user)
-        del values["sub"], values["created_at"]
-        with self._tx(write=True) as conn:
-            conn.execute(update(t.users).where(t.users.c.sub == user.sub).values(**values))
+    def update_user(self, user: User, before: User) -> None:
+        """Write the fields in which `user` differs from `before` (the record the change was
+        made to), and only those: two requests changing different fields of one account (a
+        profile edit, an admin's demotion, a password change) must not undo each other."""
+        values = _changed(rows.user_values(user), rows.user_values(before), ("sub", "created_at"))
+        if values:
+            with self._tx(write=True) as conn:
+                conn.execute(update(t.users).where(t.users.c.sub == user.sub).values(**values))
 
     @threaded
     def delete_user(self, sub: str) -> bool:
         with self._tx(write=True) as conn:
+            self._lock_grants_where(conn, t.grants.c.user_sub == sub)
             self._revoke_where(conn, t.tokens.c.user_sub == sub, 0)
             result = conn.execute(delete(t.users).where(t.users.c.sub == sub))
         return result.rowcount > 0
@@ -99,7 +104,7 @@ class SqlStore(SqlSessions, SqlGrants):
     @threaded
     def list_projects(self) -> list[Project]:
         with self._tx() as conn:
-            found = conn.execute(select(t.projects).order_by(t.projects.c.name))
+            found = conn.execute(_PROJECTS)
         return [rows.project(r) for r in found]
 
     @threaded
@@ -114,6 +119,7 @@ class SqlStore(SqlSessions, SqlGrants):
     def delete_project(self, name: str) -> bool:
         with self._tx(write=True) as conn:
             ids = select(t.clients.c.client_id).where(t.clients.c.project == name)
+            self._lock_grants_where(conn, t.grants.c.client_id.in_(ids))
             self._revoke_where(conn, t.tokens.c.client_id.in_(ids), 0)
             conn.execute(delete(t.clients).where(t.clients.c.project == name))
             result = conn.execute(delete(t.projects).where(t.projects.c.name == name))
@@ -133,7 +139,7 @@ class SqlStore(SqlSessions, SqlGrants):
 
     @threaded
     def list_clients(self, project: str | None = None) -> list[Client]:
-        query = select(t.clients).order_by(t.clients.c.created_at, t.clients.c.client_id)
+        query = _CLIENTS
         if project is not None:
             query = query.where(t.clients.c.project == project)
         with self._tx() as conn:
@@ -141,12 +147,16 @@ class SqlStore(SqlSessions, SqlGrants):
         return [rows.client(r) for r in found]
 
     @threaded
-    def update_client(self, client: Client) -> None:
-        values = rows.client_values(client)
-        del values["client_id"], values["created_at"]
-        query = update(t.clients).where(t.clients.c.client_id == client.client_id).values(**values)
-        with self._tx(write=True) as conn:
-            conn.execute(query)
+    def update_client(self, client: Client, before: Client) -> None:
+        """Write the fields in which `client` differs from `before`, and only those (see
+        `update_user`): a secret reset and a rename at once both stay."""
+        values = _changed(
+            rows.client_values(client), rows.client_values(before), ("client_id", "created_at")
+        )
+        if values:
+            c = t.clients
+            with self._tx(write=True) as conn:
+                conn.execute(update(c).where(c.c.client_id == client.client_id).values(**values))
 
     @threaded
     def replace_client_secret(self, client_id: str, expected_hash: str, new_hash: str) -> bool:
@@ -164,6 +174,7 @@ class SqlStore(SqlSessions, SqlGrants):
     def delete_client(self, client_id: str) -> bool:
         with self._tx(write=True) as conn:
             # Tokens outlive nothing: a deleted client's tokens stop working at once.
+            self._lock_grants_where(conn, t.grants.c.client_id == client_id)
             self._revoke_where(conn, t.tokens.c.client_id == client_id, 0)
             query = delete(t.clients).where(t.clients.c.client_id == client_id)
             result = conn.execute(query)
@@ -172,9 +183,8 @@ class SqlStore(SqlSessions, SqlGrants):
     # signing keys ------------------------------------------------------------------------
     @threaded
     def list_signing_keys(self) -> list[SigningKey]:
-        query = select(t.signing_keys).order_by(t.signing_keys.c.activates_at)
         with self._tx() as conn:
-            found = conn.execute(query)
+            found = conn.execute(_SIGNING_KEYS)
         return [SigningKey(**r._asdict()) for r in found]
 
     @threaded
@@ -189,6 +199,30 @@ class SqlStore(SqlSessions, SqlGrants):
             conn.execute(insert(t.signing_keys).values(**rows.asdict(key)))
 
     @threaded
+    def add_first_signing_key(self, key: SigningKey) -> bool:
+        """Add `key` only if there is no signing key at all; False if there was one. Processes
+        starting together on an empty database must agree on one first key, not add one each
+        (each would sign with its own while relying parties cache a JWKS without the others).
+        SQLite's BEGIN IMMEDIATE serialises this; PostgreSQL needs the table lock."""
+        sk = t.signing_keys
+        with self._tx(write=True) as conn:
+            self._lock_tables(conn, t.signing_keys)
+            if conn.execute(select(sk.c.kid).limit(1)).first() is not None:
+                return False
+            conn.execute(insert(sk).values(**rows.asdict(key)))
+        return True
+
+    @threaded
+    def replace_signing_key_private(self, kid: str, old: str, new: str) -> bool:
+        """Compare-and-set a key's stored private key (sealing a key stored in the clear)."""
+        sk = t.signing_keys
+        with self._tx(write=True) as conn:
+            result = conn.execute(
+                update(sk).where(sk.c.kid == kid, sk.c.private_key == old).values(private_key=new)
+            )
+        return result.rowcount == 1
+
+    @threaded
     def delete_signing_key(self, kid: str) -> bool:
         with self._tx(write=True) as conn:
             result = conn.execute(delete(t.signing_keys).where(t.signing_keys.c.kid == kid))
@@ -196,13 +230,13 @@ class SqlStore(SqlSessions, SqlGrants):
 
     @threaded
     def get_or_create_secret(self, name: str, value: str) -> str:
-        query = select(t.instance_secrets.c.value).where(t.instance_secrets.c.name == name)
+        """The stored value, or `value` stored now. One statement that cannot conflict: every
+        worker of a server calls this at start, at the same moment."""
+        s = t.instance_secrets
         with self._tx(write=True) as conn:
-            existing = (conn.execute(query)).scalar()
-            if existing is None:
-                conn.execute(insert(t.instance_secrets).values(name=name, value=value))
-                return value
-        return str(existing)
+            conn.execute(self.upsert(s).values(name=name, value=value).on_conflict_do_nothing())
+            stored = conn.execute(select(s.c.value).where(s.c.name == name)).scalar_one()
+        return str(stored)
 
     @threaded
     def find_secret(self, name: str) -> str | None:
@@ -215,9 +249,28 @@ class SqlStore(SqlSessions, SqlGrants):
     def set_secret(self, name: str, value: str) -> None:
         """Create or replace an instance secret (e.g. the admin token's hash)."""
         s = t.instance_secrets
+        statement = self.upsert(s).values(name=name, value=value)
         with self._tx(write=True) as conn:
-            conn.execute(delete(s).where(s.c.name == name))
-            conn.execute(insert(s).values(name=name, value=value))
+            conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[s.c.name], set_={"value": statement.excluded.value}
+                )
+            )
+
+    @threaded
+    def dump_state(
+        self,
+    ) -> tuple[list[User], list[Project], list[Client], list[SigningKey], list[Grant]]:
+        """Everything an export holds, read at one moment: a client and its grant created
+        between two separate reads made an export that its own import refused."""
+        with self._tx(snapshot=True) as conn:
+            return (
+                [rows.user(r) for r in conn.execute(_USERS)],
+                [rows.project(r) for r in conn.execute(_PROJECTS)],
+                [rows.client(r) for r in conn.execute(_CLIENTS)],
+                [SigningKey(**r._asdict()) for r in conn.execute(_SIGNING_KEYS)],
+                [rows.grant(r) for r in conn.execute(LIVE_GRANTS)],
+            )
 
     @threaded
     def load_state(
@@ -231,6 +284,7 @@ class SqlStore(SqlSessions, SqlGrants):
         """Import records into an instance that has no users, projects or clients, in one
         transaction: all of it lands or none of it. Given keys replace the instance's own."""
         with self._tx(write=True) as conn:
+            self._lock_tables(conn, t.users, t.projects, t.clients)  # two imports: one lands
             for table in (t.users, t.projects, t.clients):
                 if conn.execute(select(func.count()).select_from(table)).scalar():
                     raise Conflict("this instance already has data")
@@ -246,3 +300,16 @@ class SqlStore(SqlSessions, SqlGrants):
             if grants:
                 grant_rows = [{**rows.asdict(g), "scopes": " ".join(g.scopes)} for g in grants]
                 conn.execute(insert(t.grants), grant_rows)
+
+
+def _changed(
+    after: dict[str, Any], before: dict[str, Any], fixed: tuple[str, ...]
+) -> dict[str, Any]:
+    """The columns to write: those that differ, except the ones a record never changes."""
+    return {k: v for k, v in after.items() if k not in fixed and before.get(k) != v}
+
+
+_USERS = select(t.users).order_by(t.users.c.created_at, t.users.c.email)
+_PROJECTS = select(t.projects).order_by(t.projects.c.name)
+_CLIENTS = select(t.clients).order_by(t.clients.c.created_at, t.clients.c.client_id)
+_SIGNING_KEYS = select(t.signing_keys).order_by(t.signing_keys.c.activates_at)
