@@ -5,7 +5,9 @@ from __future__ import annotations
 import fcntl
 import functools
 import os
+import random
 import threading
+import time
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -28,6 +30,18 @@ from signon.storage import schema as t
 from signon.storage.store import Conflict, InvalidData, StoreUnavailable
 
 __all__ = ["SqlBase", "create_engine_for", "threaded"]
+
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction was rolled back as a
+# whole and running it again is the documented answer (PostgreSQL manual, "Serialization Failure
+# Handling"). Every store operation is one transaction, so the operation is what gets re-run.
+_RETRY_SQLSTATES = frozenset({"40P01", "40001"})
+ATTEMPTS = 3
+
+
+class _RolledBack(StoreUnavailable):
+    """The database rolled the transaction back to break a deadlock or a serialization
+    conflict: nothing was written. `threaded` runs the operation again."""
+
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -83,10 +97,23 @@ def threaded(
 ) -> Callable[Concatenate[S, P], Coroutine[Any, Any, R]]:
     """Run a store operation in a worker thread: one thread hop per operation, where an async
     driver would hop per statement (measured: 16x the throughput of aiosqlite on SQLite).
-    Not cancellable once started, so a cancelled request never leaves half an operation."""
+    Not cancellable once started, so a cancelled request never leaves half an operation.
+    An operation PostgreSQL rolled back for a deadlock or a serialization conflict runs again,
+    up to ATTEMPTS times in all (each operation is one transaction, and the callables some
+    take, like consume_code's `issue`, only compute)."""
+
+    def attempts(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return fn(self, *args, **kwargs)
+            except _RolledBack:
+                if attempt == ATTEMPTS:
+                    raise
+                time.sleep(random.uniform(0, 0.01 * attempt))  # noqa: S311 (jitter, not a secret)
+        raise AssertionError("unreachable")
 
     async def run(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        return await anyio.to_thread.run_sync(functools.partial(fn, self, *args, **kwargs))
+        return await anyio.to_thread.run_sync(functools.partial(attempts, self, *args, **kwargs))
 
     run.__name__, run.__doc__ = fn.__name__, fn.__doc__
     return run
@@ -150,7 +177,11 @@ class SqlBase:
             raise Conflict(str(exc.orig)) from exc
         except DataError as exc:  # the transaction rolled back: nothing half-written
             raise InvalidData(str(exc.orig)) from exc
-        except (OperationalError, InterfaceError, OSError, TimeoutError) as exc:
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) in _RETRY_SQLSTATES:
+                raise _RolledBack("the database kept rolling the transaction back") from exc
+            raise StoreUnavailable("the database is unavailable") from exc
+        except (InterfaceError, OSError, TimeoutError) as exc:
             raise StoreUnavailable("the database is unavailable") from exc
         except DBAPIError as exc:
             if exc.connection_invalidated:
