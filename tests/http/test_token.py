@@ -785,6 +785,72 @@ def test_native_without_audience_has_no_server_code(harness: Harness, ios: NewCl
     assert "server_code" not in body
 
 
+@pytest.mark.parametrize("redirect_uri", ["", "postmessage", "http://localhost:5000/callback"])
+def test_native_server_code_takes_each_redirect_uri_seed_003_uses(
+    harness: Harness, web: NewClient, ios: NewClient, redirect_uri: str
+) -> None:
+    """Seed 003: the Java sample passes the web app's redirect URI (or an empty string), the
+    Python one oauth2client's default "postmessage". The code never went through a redirect."""
+    code = get_code(harness, ios)
+    server_code = exchange(harness, ios, code, audience=web.client.client_id).json()["server_code"]
+    response = exchange(harness, web, server_code, redirect_uri=redirect_uri)
+    assert response.status_code == 200, response.text
+    assert response.json()["refresh_token"].startswith("1//0")
+
+
+def test_native_server_code_refuses_a_redirect_uri_the_server_did_not_register(
+    harness: Harness, web: NewClient, ios: NewClient
+) -> None:
+    code = get_code(harness, ios)
+    server_code = exchange(harness, ios, code, audience=web.client.client_id).json()["server_code"]
+    response = exchange(harness, web, server_code, redirect_uri="https://evil.example/cb")
+    assert_error(
+        response, 400, {"error": "redirect_uri_mismatch", "error_description": "Bad Request"}
+    )
+    assert exchange(harness, web, server_code, redirect_uri="").status_code == 200  # unburnt
+
+
+@pytest.mark.parametrize("redirect_uri", ["", "postmessage"])
+def test_a_web_code_still_needs_its_exact_redirect_uri(
+    harness: Harness, web: NewClient, redirect_uri: str
+) -> None:
+    response = exchange(harness, web, get_code(harness, web), redirect_uri=redirect_uri)
+    assert_error(
+        response, 400, {"error": "redirect_uri_mismatch", "error_description": "Bad Request"}
+    )
+
+
+@pytest.mark.parametrize("kind", ["ios", "android", "desktop"])
+def test_installed_apps_get_a_refresh_token_with_every_code(
+    harness: Harness, web: NewClient, kind: str
+) -> None:
+    """GoogleSignIn-iOS sends no access_type and keeps the refresh token in the keychain: an
+    installed app is an offline client, and each sign-in (consent asked or not) brings one."""
+    app = harness.web_client(name=f"{kind} app", type=kind, origins=[], redirect_uris=[])
+    first = exchange(harness, app, get_code(harness, app, access_type=None))
+    again = exchange(harness, app, get_code(harness, app, access_type=None))  # no consent now
+    for response in (first, again):
+        assert response.status_code == 200, response.text
+        assert response.json()["refresh_token"].startswith("1//0")
+    assert refresh(harness, app, again.json()["refresh_token"]).status_code == 200
+
+
+def test_native_refresh_with_audience_gives_id_token_for_the_server(
+    harness: Harness, web: NewClient, ios: NewClient
+) -> None:
+    """GoogleSignIn-iOS re-sends audience=<server client ID> with each refresh: the refreshed
+    ID token must still be one the backend accepts (aud = server, azp = the app)."""
+    code = get_code(harness, ios)
+    first = exchange(harness, ios, code, audience=web.client.client_id).json()
+    response = refresh(harness, ios, first["refresh_token"], audience=web.client.client_id)
+    assert response.status_code == 200, response.text
+    claims = verify_id_token(harness, response.json()["id_token"], web.client.client_id)
+    assert (claims["aud"], claims["azp"]) == (web.client.client_id, ios.client.client_id)
+    plain = refresh(harness, ios, first["refresh_token"]).json()
+    claims = verify_id_token(harness, plain["id_token"], ios.client.client_id)
+    assert (claims["aud"], claims["azp"]) == (ios.client.client_id, ios.client.client_id)
+
+
 INVALID_AUDIENCE = {
     "error": "invalid_audience",
     "error_description": "Audience is not a valid client ID.",
@@ -871,3 +937,19 @@ def test_refresh_token_lifecycle_settings_are_checked() -> None:
         make_settings("sqlite:///x.db", refresh_tokens_per_client=0)
     with pytest.raises(SettingsError, match="SIGNON_REFRESH_TOKEN_IDLE_SECONDS: must be at least"):
         make_settings("sqlite:///x.db", refresh_token_idle_seconds=60)
+
+
+def test_native_refresh_with_an_audience_of_another_project_is_invalid(
+    harness: Harness, ios: NewClient
+) -> None:
+    stranger = harness.web_client(name="Stranger", project="elsewhere")
+    body = exchange(harness, ios, get_code(harness, ios)).json()
+    response = refresh(harness, ios, body["refresh_token"], audience=stranger.client.client_id)
+    assert_error(response, 400, INVALID_AUDIENCE)
+
+
+def test_a_web_client_cannot_refresh_for_another_audience(harness: Harness, web: NewClient) -> None:
+    other = harness.web_client(name="Sibling")
+    body = tokens(harness, web, access_type="offline")
+    response = refresh(harness, web, body["refresh_token"], audience=other.client.client_id)
+    assert_error(response, 400, INVALID_AUDIENCE)

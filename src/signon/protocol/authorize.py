@@ -17,6 +17,7 @@ from signon.errors import (
     UnauthorizedClient,
     UnsupportedResponseType,
 )
+from signon.protocol.clients import INSTALLED_TYPES
 from signon.protocol.pkce import check_challenge
 from signon.protocol.redirects import POSTMESSAGE, is_redirect_allowed
 from signon.protocol.scopes import OFFLINE, OPENID, normalise_scopes
@@ -196,7 +197,9 @@ def parse_request(client: Client, redirect_uri: str, params: Mapping[str, str]) 
         prompt=prompt,
         login_hint=_one(params, "login_hint"),
         hd=_one(params, "hd"),
-        offline=access_type == "offline",
+        # Installed apps (iOS, Android, desktop) are offline clients: GoogleSignIn-iOS never
+        # sends access_type, and keeps the refresh token in the keychain (decisions.md).
+        offline=access_type == "offline" or client.type in INSTALLED_TYPES,
         include_granted_scopes=(params.get("include_granted_scopes") or "").lower() == "true",
         code_challenge=challenge,
         code_challenge_method=method,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from signon.errors import InvalidClient, InvalidRequest
-from signon.protocol.clients import check_client_secret
+from signon.protocol.clients import INSTALLED_TYPES, check_client_secret
 from signon.protocol.emulator import UNADOPTED_SECRET
 from signon.storage.records import Client
 from signon.storage.store import Store
@@ -65,7 +65,7 @@ async def authenticate_client(
     if client is None:
         raise InvalidClient("The OAuth client was not found.")
     if secret is None:
-        if client.type in ("ios", "android", "desktop"):
+        if client.type in INSTALLED_TYPES:
             return AuthenticatedClient(client, with_secret=False)
         raise InvalidClient("Unauthorized")
     if adopt and client.secret_hash == UNADOPTED_SECRET:

@@ -20,6 +20,7 @@ from signon.storage.store import Conflict, Store
 
 __all__ = [
     "CLIENT_TYPES",
+    "INSTALLED_TYPES",
     "ClientError",
     "NewClient",
     "check_client_secret",
@@ -31,6 +32,8 @@ __all__ = [
 ]
 
 CLIENT_TYPES: tuple[ClientType, ...] = ("web", "ios", "android", "desktop")
+# Apps installed on a person's device: no secret they can keep, a refresh token with every code.
+INSTALLED_TYPES: frozenset[ClientType] = frozenset({"ios", "android", "desktop"})
 _PROJECT = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 _IMPORTED_ID = re.compile(r"^[\x21-\x7e]{1,255}$")
 

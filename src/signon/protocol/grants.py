@@ -1,5 +1,5 @@
-"""The token endpoint's grants: authorization_code (with native cross-client audience) and
-refresh_token (RFC 6749 4.1.3, 6; spec 1.4 for Google's answers)."""
+"""The token endpoint's grants: authorization_code and refresh_token (both with the native
+cross-client audience) (RFC 6749 4.1.3, 6; spec 1.4 for Google's answers)."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ async def exchange_code(
         # a thief without the verifier cannot burn the legitimate client's code.
         if code.client_id != auth.client.client_id:
             raise InvalidGrant("Bad Request")
-        if code.redirect_uri != redirect_uri:
+        if not _redirect_uri_matches(code, redirect_uri, auth.client):
             raise RedirectUriMismatch("Bad Request")
         check_verifier(code.code_challenge, code.code_challenge_method, verifier)
         if not auth.with_secret and code.code_challenge is None:
@@ -127,9 +127,24 @@ async def exchange_code(
     return body
 
 
+def _redirect_uri_matches(code: AuthCode, redirect_uri: str, client: Client) -> bool:
+    """RFC 6749 4.1.3: the exchange names the redirect URI the code was sent to, exactly.
+
+    A server code (seed 003's serverAuthCode, stored with redirect_uri "") was never sent to a
+    redirect URI: it reached the server inside the native app's token response. Seed 003's
+    samples exchange it with "the same redirect URI that you use with your web app", "an empty
+    string", or oauth2client's default "postmessage"; each is accepted for such a code (and a
+    URI must be one the server client registered). The binding the check exists for does not
+    apply: only the server client, with its secret, can redeem the code."""
+    if code.redirect_uri == "" and code.azp is not None:
+        return redirect_uri in ("", "postmessage") or redirect_uri in client.redirect_uris
+    return code.redirect_uri == redirect_uri
+
+
 def _server_code(tc: TokenContext, code: AuthCode, server: Client) -> tuple[str, AuthCode]:
     """A one-time code for the server client (seed 003's serverAuthCode), exchanged by the
-    server with its own secret and redirect_uri="". It yields a refresh token."""
+    server with its own secret (see _redirect_uri_matches for its redirect URI). It yields a
+    refresh token."""
     value = new_code()
     return value, AuthCode(
         code_hash=hash_secret(value),
@@ -172,6 +187,9 @@ async def refresh_access_token(
         raise InvalidGrant(EXPIRED_OR_REVOKED)
     if token.client_id != auth.client.client_id:
         raise UnauthorizedClient("Unauthorized")
+    # GoogleSignIn-iOS sends its server client ID again with every refresh: the new ID token is
+    # for the server, as the first one was (spec 2.3).
+    server = await _audience_client(tc, auth.client, form.get("audience"))
     user = await tc.store.find_user(token.user_sub)
     if user is None:
         raise InvalidGrant(EXPIRED_OR_REVOKED)
@@ -200,7 +218,7 @@ async def refresh_access_token(
             tc.keyring,
             issuer=tc.issuer,
             user=user,
-            audience=token.client_id,
+            audience=server.client_id if server else token.client_id,
             azp=token.azp or token.client_id,
             scopes=scopes,
             now=tc.now,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from signon.errors import AccessDenied
 from signon.keys.keyring import Keyring
 from signon.protocol.authorize import AuthRequest
+from signon.protocol.clients import INSTALLED_TYPES
 from signon.protocol.id_token import mint_id_token
 from signon.protocol.ids import hash_secret, new_code, new_opaque_id
 from signon.protocol.scopes import OFFLINE, OPENID, redirect_scope_string, scope_string
@@ -64,8 +65,10 @@ async def issue_authorization(
                 code_challenge=request.code_challenge,
                 code_challenge_method=request.code_challenge_method,
                 offline=request.offline,
-                # Google: a refresh token on the first offline consent, or with prompt=consent.
-                issue_refresh=request.offline and consented_now,
+                # Google: a refresh token on the first offline consent, or with prompt=consent;
+                # an installed app gets one with every code (it has no server to keep one).
+                issue_refresh=request.offline
+                and (consented_now or request.client.type in INSTALLED_TYPES),
             )
         )
         params["code"] = code_value
