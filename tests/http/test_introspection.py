@@ -463,3 +463,52 @@ def test_userinfo_token_works_until_it_expires(harness: Harness, web: NewClient)
 
 def test_userinfo_with_refresh_token_is_401(harness: Harness, offline: dict[str, str]) -> None:
     assert_invalid_credentials(userinfo(harness, offline["refresh_token"]))
+
+
+# -- the older v2 shapes -------------------------------------------------------------------
+
+
+def test_tokeninfo_v2_access_token_has_the_older_names_and_types(
+    harness: Harness, user: User, offline: dict[str, str], web: NewClient
+) -> None:
+    """Spec 1.7: issued_to, audience, user_id, scope, expires_in (int), email, verified_email
+    (bool), access_type."""
+    harness.clock.advance(100)
+    response = tokeninfo(harness, "/oauth2/v2/tokeninfo", access_token=offline["access_token"])
+    assert response.status_code == 200
+    assert response.json() == {
+        "issued_to": web.client.client_id,
+        "audience": web.client.client_id,
+        "user_id": user.sub,
+        "scope": FULL_SCOPE,
+        "expires_in": 3499,
+        "email": "ada@example.com",
+        "verified_email": True,
+        "access_type": "offline",
+    }
+    assert "no-store" in response.headers["cache-control"]
+
+
+def test_tokeninfo_v2_id_token_by_post(harness: Harness, user: User, web: NewClient) -> None:
+    id_token = tokens(harness, web, scope="openid email")["id_token"]
+    response = harness.client.post("/oauth2/v2/tokeninfo", data={"id_token": id_token})
+    assert response.json() == {
+        "issued_to": web.client.client_id,
+        "audience": web.client.client_id,
+        "user_id": user.sub,
+        "expires_in": 3600,
+        "email": "ada@example.com",
+        "verified_email": True,
+    }
+
+
+def test_tokeninfo_v2_refuses_what_v3_refuses(harness: Harness, offline: dict[str, str]) -> None:
+    assert_invalid_value(tokeninfo(harness, "/oauth2/v2/tokeninfo", access_token="ya29.a0nope"))
+    refresh_as_access = {"access_token": offline["refresh_token"]}
+    assert_invalid_value(tokeninfo(harness, "/oauth2/v2/tokeninfo", **refresh_as_access))
+
+
+def test_userinfo_v1_has_the_v2_shape(harness: Harness, user: User, web: NewClient) -> None:
+    access = tokens(harness, web, scope="email")["access_token"]
+    response = userinfo(harness, access, "/oauth2/v1/userinfo")
+    assert response.json() == {"id": user.sub, "email": "ada@example.com", "verified_email": True}

@@ -12,6 +12,7 @@ from signon.http.token import NO_STORE
 from signon.protocol.introspect import (
     access_token_info,
     id_token_info,
+    tokeninfo_v2,
     userinfo_claims,
     userinfo_v2,
 )
@@ -46,11 +47,14 @@ async def tokeninfo(request: Request) -> JSONResponse:
             body = access_token_info(token, await c.store.find_user(token.user_sub), c.now())
     except InvalidToken as exc:
         return JSONResponse(exc.body(), status_code=400, headers={**NO_STORE, **CORS})
+    if request.url.path == "/oauth2/v2/tokeninfo":
+        return JSONResponse(tokeninfo_v2(body, c.now()), headers={**NO_STORE, **CORS})
     return JSONResponse(body, headers={**NO_STORE, **CORS})
 
 
 async def userinfo(request: Request) -> JSONResponse:
-    """OIDC userinfo; under /oauth2/v2/ (and /userinfo/v2/me) in Google's older v2 shape."""
+    """OIDC userinfo; under /oauth2/v2/ (and /userinfo/v2/me, /oauth2/v1/) in Google's older
+    v2 shape."""
     c = ctx(request)
     value = _bearer(request) or request.query_params.get("access_token")
     token = await find_live_token(c.store, value or "", c.now(), "access")
@@ -65,7 +69,7 @@ async def userinfo(request: Request) -> JSONResponse:
                 **CORS,
             },
         )
-    v2 = request.url.path in ("/oauth2/v2/userinfo", "/userinfo/v2/me")
+    v2 = request.url.path in ("/oauth2/v2/userinfo", "/userinfo/v2/me", "/oauth2/v1/userinfo")
     body = (userinfo_v2 if v2 else userinfo_claims)(user, token.scopes)
     return JSONResponse(body, headers={**NO_STORE, **CORS})
 

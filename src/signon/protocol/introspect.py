@@ -19,6 +19,7 @@ __all__ = [
     "access_token_info",
     "as_strings",
     "id_token_info",
+    "tokeninfo_v2",
     "userinfo_claims",
     "userinfo_v2",
 ]
@@ -74,6 +75,24 @@ def access_token_info(token: Token, user: User | None, now: int) -> dict[str, st
         info["email_verified"] = user.email_verified
     info["access_type"] = "offline" if token.offline else "online"
     return as_strings(info)
+
+
+def tokeninfo_v2(info: dict[str, str], now: int) -> dict[str, Any]:
+    """The older `/oauth2/v2/tokeninfo` shape (spec 1.7) of a v3 answer (either form): `issued_to`,
+    `audience`, `user_id` where v3 has `azp`, `aud`, `sub`, and typed values (`expires_in` an
+    integer, `verified_email` a boolean) where v3 has strings. Not modelled: `token_handle`."""
+    body: dict[str, Any] = {"issued_to": info.get("azp", info["aud"]), "audience": info["aud"]}
+    if "sub" in info:
+        body["user_id"] = info["sub"]
+    if "scope" in info:
+        body["scope"] = info["scope"]
+    body["expires_in"] = max(0, int(info["exp"]) - now)
+    if "email" in info:
+        body["email"] = info["email"]
+        body["verified_email"] = info.get("email_verified") == "true"
+    if "access_type" in info:
+        body["access_type"] = info["access_type"]
+    return body
 
 
 def userinfo_claims(user: User, scopes: tuple[str, ...]) -> dict[str, Any]:
