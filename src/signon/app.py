@@ -67,6 +67,10 @@ def routes() -> list[BaseRoute]:
         Route("/oauth2/v2/userinfo", introspection.userinfo, methods=["GET", "POST"]),
         Route("/oauth2/v1/userinfo", introspection.userinfo, methods=["GET", "POST"]),
         Route("/userinfo/v2/me", introspection.userinfo, methods=["GET", "POST"]),
+        *(
+            Route(path, introspection.preflight, methods=["OPTIONS"])
+            for path in introspection.BROWSER_PATHS
+        ),
         Route("/signin", signin.signin_page, methods=["GET"]),
         Route("/signin", signin.signin_submit, methods=["POST"]),
         Route("/ServiceLogin", signin.signin_page, methods=["GET"]),

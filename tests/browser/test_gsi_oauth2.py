@@ -54,6 +54,36 @@ def test_token_client_returns_an_access_token_and_revoke_kills_it(
     assert info.status_code == 400
 
 
+def test_the_page_calls_userinfo_with_the_access_token(
+    page: Page, signon: LiveServer, rp: RelyingParty, client: NewClient, user: User
+) -> None:
+    """The token model's usual next step: fetch() userinfo with `Authorization: Bearer`, from
+    the app's origin. The header makes Chromium send a CORS preflight first."""
+    page.goto(rp.url("oauth2.html"))
+    with page.context.expect_page() as popup_info:
+        page.get_by_role("button", name="Get access token").click()
+    fill_sign_in(popup_info.value, user)
+    popup_info.value.get_by_role("button", name="Allow").click()
+    page.wait_for_function("window.tokenResponse !== undefined")
+    assert not rp.url("").startswith(signon.url)  # a cross-origin call
+    answer = page.evaluate(
+        """async (issuer) => {
+            const token = window.tokenResponse.access_token;
+            const info = await fetch(issuer + "/oauth2/v3/userinfo",
+                                     {headers: {Authorization: "Bearer " + token}});
+            const revoke = await fetch(issuer + "/revoke", {method: "POST",
+                headers: {"Content-Type": "application/x-www-form-urlencoded"},
+                body: "token=" + encodeURIComponent(token)});
+            const after = await fetch(issuer + "/oauth2/v3/userinfo",
+                                      {headers: {Authorization: "Bearer " + token}});
+            return [await info.json(), revoke.status, after.status];
+        }""",
+        signon.url,
+    )
+    info, revoked, after = answer
+    assert (info["sub"], info["email"], revoked, after) == (user.sub, user.email, 200, 401)
+
+
 def test_token_client_reports_a_closed_popup(
     page: Page, rp: RelyingParty, client: NewClient
 ) -> None:

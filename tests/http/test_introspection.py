@@ -11,6 +11,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from signon.http.introspection import BROWSER_PATHS
 from signon.protocol.clients import NewClient
 from signon.storage.records import User
 from tests.conftest import ISSUER, Harness
@@ -512,3 +513,21 @@ def test_userinfo_v1_has_the_v2_shape(harness: Harness, user: User, web: NewClie
     access = tokens(harness, web, scope="email")["access_token"]
     response = userinfo(harness, access, "/oauth2/v1/userinfo")
     assert response.json() == {"id": user.sub, "email": "ada@example.com", "verified_email": True}
+
+
+@pytest.mark.parametrize("path", BROWSER_PATHS)
+def test_cors_preflight_lets_any_page_send_a_bearer_token(harness: Harness, path: str) -> None:
+    """fetch() with `Authorization: Bearer` (the GIS token model calling userinfo) is preceded by
+    an OPTIONS preflight; a 405 there made the browser refuse the call."""
+    response = harness.client.options(
+        path,
+        headers={
+            "Origin": "https://app.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization",
+        },
+    )
+    assert response.status_code == 204
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "authorization" in response.headers["access-control-allow-headers"].lower()
+    assert "access-control-allow-credentials" not in response.headers  # no cookies, ever

@@ -18,10 +18,38 @@ from signon.protocol.introspect import (
 )
 from signon.protocol.tokens import find_live_token
 
-__all__ = ["revoke", "tokeninfo", "userinfo"]
+__all__ = ["BROWSER_PATHS", "preflight", "revoke", "tokeninfo", "userinfo"]
 
 # Browser code calls these (GIS revoke, gapi); they carry no cookies, so any origin may.
 CORS = {"Access-Control-Allow-Origin": "*"}
+# The paths of revoke, tokeninfo and userinfo, which pages call with fetch(): userinfo with an
+# `Authorization: Bearer` header (the GIS token model's usual next step), which makes the
+# browser ask first with a CORS preflight.
+BROWSER_PATHS = (
+    "/revoke",
+    "/o/oauth2/revoke",
+    "/oauth2/v3/tokeninfo",
+    "/oauth2/v1/tokeninfo",
+    "/oauth2/v2/tokeninfo",
+    "/tokeninfo",
+    "/oauth2/v3/userinfo",
+    "/v1/userinfo",
+    "/oauth2/v2/userinfo",
+    "/oauth2/v1/userinfo",
+    "/userinfo/v2/me",
+)
+_PREFLIGHT = {
+    **CORS,
+    "Access-Control-Allow-Methods": "GET, POST",
+    "Access-Control-Allow-Headers": "Authorization, Content-Type",
+    "Access-Control-Max-Age": "3600",
+}
+
+
+async def preflight(request: Request) -> Response:
+    """The answer to a CORS preflight (OPTIONS): any origin may GET or POST with a bearer token
+    or a JSON body. No cookies are read or allowed (no Allow-Credentials)."""
+    return Response(status_code=204, headers=_PREFLIGHT)
 
 
 def _bearer(request: Request) -> str | None:
