@@ -368,3 +368,28 @@ def test_peoples_clients_never_adopt_a_secret(registering: Harness) -> None:
         "redirect_uri": "http://localhost:5000/callback", "client_id": client.client.client_id,
         "client_secret": "GOCSPX-guess"})  # fmt: skip
     assert response.status_code == 401
+
+
+def test_emulator_grants_google_api_scopes_by_name(emu: Harness) -> None:
+    """Seed 001's server sample asks for drive.appdata: in the emulator the app's sign-in works
+    (the token names the scope; no Google API accepts it, which the consent page says)."""
+    drive = "https://www.googleapis.com/auth/drive.appdata"
+    client = emu.web_client()
+    params = auth_params(client, scope=f"openid email {drive}", access_type="offline")
+    add_account(emu, continue_url=AUTH + "?" + urlencode(params), email="grace@example.com")
+    code = redirect_of(emu.client.get(AUTH, params=params)).params["code"]
+    body = exchange(emu, client, code).json()
+    assert drive in body["scope"].split()
+    info = emu.client.get("/oauth2/v3/tokeninfo", params={"access_token": body["access_token"]})
+    assert drive in info.json()["scope"].split()
+    refreshed = emu.client.post("/token", data={
+        "grant_type": "refresh_token", "refresh_token": body["refresh_token"], "scope": drive,
+        "client_id": client.client.client_id, "client_secret": client.secret})  # fmt: skip
+    assert refreshed.json()["scope"] == drive
+
+
+def test_outside_the_emulator_google_api_scopes_stay_invalid(harness: Harness) -> None:
+    client = harness.web_client()
+    scope = "openid https://www.googleapis.com/auth/drive.appdata"
+    response = harness.client.get(AUTH, params=auth_params(client, scope=scope))
+    assert redirect_of(response).params["error"] == "invalid_scope"

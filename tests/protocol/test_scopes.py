@@ -83,3 +83,55 @@ def test_describe_scopes_in_words() -> None:
         "See your primary email address",
         "Associate you with your personal info on signon",
     ]
+
+
+DRIVE_APPDATA = "https://www.googleapis.com/auth/drive.appdata"
+CALENDAR = "https://www.googleapis.com/auth/calendar.events.readonly"
+
+
+def test_google_api_scopes_are_granted_by_name_when_asked_to() -> None:
+    """The emulator's mode: seed 001's server sample asks for drive.appdata."""
+    assert normalise_scopes(f"profile {DRIVE_APPDATA} email {CALENDAR}", api_scopes=True) == (
+        EMAIL, PROFILE, OPENID, CALENDAR, DRIVE_APPDATA
+    )  # fmt: skip
+    assert normalise_scopes(DRIVE_APPDATA, api_scopes=True) == (DRIVE_APPDATA,)  # no openid
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        "drive",  # a short name is no Google scope
+        "https://www.googleapis.com/auth/",
+        "https://www.googleapis.com/auth/Drive",
+        "https://www.googleapis.com/auth/drive appdata",
+        "https://www.googleapis.com/auth/../../x",
+        "https://www.googleapis.com.evil.example/auth/drive",
+        "http://www.googleapis.com/auth/drive",
+        "https://mail.google.com/",
+        "https://www.googleapis.com/auth/" + "a" * 200,
+    ],
+)
+def test_anything_else_stays_invalid_even_for_the_emulator(scope: str) -> None:
+    with pytest.raises(InvalidScope):
+        normalise_scopes(f"openid {scope}", api_scopes=True)
+
+
+def test_google_api_scopes_are_refused_outside_the_emulator() -> None:
+    with pytest.raises(InvalidScope) as caught:
+        normalise_scopes(f"openid {DRIVE_APPDATA}")
+    assert caught.value.description.endswith(f"invalid=[{DRIVE_APPDATA}]}}")
+
+
+def test_at_most_30_scopes() -> None:
+    many = " ".join(f"https://www.googleapis.com/auth/s{i}" for i in range(30))
+    with pytest.raises(InvalidScope):
+        normalise_scopes(f"openid {many}", api_scopes=True)
+    assert len(normalise_scopes(many, api_scopes=True)) == 30
+
+
+def test_google_api_scopes_are_described_by_name_and_sorted_last() -> None:
+    assert describe_scopes([DRIVE_APPDATA, EMAIL]) == [
+        "See your primary email address",
+        "Google API scope “drive.appdata” (granted by name only: signon serves no Google APIs)",
+    ]
+    assert scope_string([DRIVE_APPDATA, OPENID, CALENDAR]) == f"openid {CALENDAR} {DRIVE_APPDATA}"

@@ -77,7 +77,7 @@ async def authorize(request: Request) -> Response:
         )
     state = params.get("state")
     try:
-        auth = parse_request(client, redirect_uri, params)
+        auth = parse_request(client, redirect_uri, params, c.settings.emulator)
         return await _interact(request, c, auth, action, consenting)
     except OAuthError as exc:
         return deliver_error(

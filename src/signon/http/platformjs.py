@@ -160,7 +160,9 @@ async def session_frame(request: Request) -> Response:
         prompt="none",
     )
     try:
-        answer = await _silent_authorization(c, request, parse_request(client, POSTMESSAGE, params))
+        answer = await _silent_authorization(
+            c, request, parse_request(client, POSTMESSAGE, params, c.settings.emulator)
+        )
     except OAuthError as exc:
         answer = {"error": exc.error, "error_description": exc.description}
     message = {"type": "signon:platform:frame", "id": frame_id, "params": answer}

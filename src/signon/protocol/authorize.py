@@ -152,7 +152,11 @@ def early_mode(params: Mapping[str, str], redirect_uri: str) -> ResponseMode:
         return "query" if types <= {"code", "none"} else "fragment"
 
 
-def parse_request(client: Client, redirect_uri: str, params: Mapping[str, str]) -> AuthRequest:
+def parse_request(
+    client: Client, redirect_uri: str, params: Mapping[str, str], api_scopes: bool = False
+) -> AuthRequest:
+    """The authorization request's parameters, checked. `api_scopes`: Google API scopes are
+    granted by name (the emulator; see scopes.py)."""
     raw_type = _one(params, "response_type")
     if raw_type is None:
         raise InvalidRequest("Missing required parameter: response_type")
@@ -163,7 +167,7 @@ def parse_request(client: Client, redirect_uri: str, params: Mapping[str, str]) 
     if types & {"token", "id_token"} and client.type != "web":
         raise UnauthorizedClient(f"response_type {raw_type} is only for web clients")
     raw_scope = params.get("scope") or ""
-    scopes = normalise_scopes(raw_scope)
+    scopes = normalise_scopes(raw_scope, api_scopes)
     nonce = _one(params, "nonce")
     if "id_token" in types:
         if OPENID not in scopes:

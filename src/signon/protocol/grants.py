@@ -195,7 +195,7 @@ async def refresh_access_token(
         raise InvalidGrant(EXPIRED_OR_REVOKED)
     scopes: tuple[str, ...] = token.scopes
     if form.get("scope"):
-        narrowed = normalise_scopes(form["scope"])
+        narrowed = normalise_scopes(form["scope"], api_scopes=True)  # a subset check follows
         if not set(narrowed) <= set(token.scopes):
             raise InvalidScope("Some requested scopes were not granted by the refresh token.")
         scopes = narrowed
