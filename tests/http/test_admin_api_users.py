@@ -150,6 +150,21 @@ def test_admin_update_user_invalid_body_is_400(admin: Harness) -> None:
     )  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    "refused",
+    [{"password": "short"}, {"email": "bob@example.com"}, {"locale": "not a locale!"}],
+)
+def test_a_refused_update_changes_nothing(admin: Harness, refused: dict[str, str]) -> None:
+    """A short password (or a taken email) beside other changes: 400/409, and none of the
+    other changes is written (a failed request used to leave is_admin: true behind)."""
+    call(admin, "POST", "/users", {"email": "ada@example.com", "sub": SUB, "name": "Ada"})
+    call(admin, "POST", "/users", {"email": "bob@example.com"})
+    before = call(admin, "GET", f"/users/{SUB}").json()
+    response = call(admin, "PATCH", f"/users/{SUB}", {"name": "New", "is_admin": True, **refused})
+    assert response.status_code in (400, 409)
+    assert call(admin, "GET", f"/users/{SUB}").json() == before
+
+
 def test_admin_update_unknown_user_is_404(admin: Harness) -> None:
     assert call(admin, "PATCH", f"/users/{SUB}", {"name": "x"}).status_code == 404
 
