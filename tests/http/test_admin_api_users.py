@@ -175,3 +175,20 @@ def test_admin_delete_user_is_204_then_404(admin: Harness) -> None:
     assert (first.status_code, first.content) == (204, b"")
     assert call(admin, "GET", f"/users/{SUB}").status_code == 404
     assert call(admin, "DELETE", f"/users/{SUB}").status_code == 404
+
+
+@pytest.mark.parametrize("field", [{"sub": SUB + "\n"}, {"locale": "en\n"}])
+def test_a_trailing_newline_is_not_part_of_a_valid_value(
+    admin: Harness, field: dict[str, str]
+) -> None:
+    """`re.match` with `$` matches before a final newline: a sub of "<21 digits>\\n" was stored
+    and signed into ID tokens. Values must match whole."""
+    response = call(admin, "POST", "/users", {"email": "ada@example.com", **field})
+    assert response.status_code == 400, response.text
+    assert call(admin, "GET", "/users").json() == []
+
+
+def test_email_and_hd_are_stored_without_surrounding_whitespace(admin: Harness) -> None:
+    body = {"email": "Ada@Example.com\n", "hd": "example.com\n"}
+    created = call(admin, "POST", "/users", body).json()
+    assert (created["email"], created["hd"]) == ("ada@example.com", "example.com")

@@ -74,16 +74,16 @@ def check_user_fields(values: Mapping[str, Any]) -> None:
             check_email(values["email"])
         except AccountError:
             raise FieldError("email", f"{values['email']!r} is not an email address") from None
-    if values.get("sub") is not None and not _SUB.match(values["sub"]):
+    if values.get("sub") is not None and not _SUB.fullmatch(values["sub"]):
         raise FieldError("sub", "must be 21 digits")
     hd = values.get("hd")
-    if hd is not None and (len(hd.strip()) > 253 or not _DOMAIN.match(hd.strip().lower())):
+    if hd is not None and (len(hd.strip()) > 253 or not _DOMAIN.fullmatch(hd.strip().lower())):
         raise FieldError("hd", f"{hd!r} is not a domain name, e.g. example.com")
     picture = values.get("picture")
     if picture is not None and not picture.startswith(("https://", "http://")):
         raise FieldError("picture", "must be an http(s) URL")
     locale = values.get("locale")
-    if locale is not None and (len(locale) > 35 or not _LOCALE.match(locale)):
+    if locale is not None and (len(locale) > 35 or not _LOCALE.fullmatch(locale)):
         raise FieldError("locale", f"{locale!r} is not a language tag, e.g. en or pt-BR")
     if values.get("custom_claims") is not None:
         check_custom_claims(values["custom_claims"])

@@ -30,7 +30,7 @@ class AccountError(ValueError):
 
 def check_email(email: str) -> str:
     email = email.strip()
-    if not _EMAIL.match(email) or len(email) > 254:
+    if not _EMAIL.fullmatch(email) or len(email) > 254:
         raise AccountError(f"{email!r} is not an email address")
     return email.lower()
 
@@ -52,11 +52,11 @@ def new_user(
     custom_claims: dict[str, Any] | None = None,
 ) -> User:
     email = check_email(email)
-    if sub is not None and not _SUB.match(sub):
+    if sub is not None and not _SUB.fullmatch(sub):
         raise AccountError(f"sub {sub!r} must be 21 digits")
     if hd is not None:
         hd = hd.strip().lower()
-        if not _DOMAIN.match(hd):
+        if not _DOMAIN.fullmatch(hd):
             raise AccountError(f"hd {hd!r} is not a domain name")
     if picture is not None and not picture.startswith(("https://", "http://")):
         raise AccountError(f"picture {picture!r} must be an http(s) URL")
