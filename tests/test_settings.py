@@ -137,6 +137,14 @@ def test_settings_emulator_on_public_host_refused(host: str) -> None:
     assert message.endswith("pass --emulator-public to allow it")
 
 
+def test_settings_auto_consent_needs_the_emulator() -> None:
+    """Consent skipped for every app outside the emulator would be a server for people where
+    any registered app signs anyone in without asking; refused at start, not ignored."""
+    message = refusal({"auto_consent": True})
+    assert message.startswith("--auto-consent: skips the consent page for every app")
+    assert build_settings({"auto_consent": True, "emulator": True}, {}).auto_consent is True
+
+
 def test_settings_emulator_public_allows_public_host() -> None:
     s = build_settings({"emulator": True, "emulator_public": True, "host": "0.0.0.0"}, {})  # noqa: S104
     assert s.emulator is True

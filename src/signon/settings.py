@@ -194,6 +194,14 @@ def check_settings(s: Settings) -> Settings:
             "SIGNON_ADMIN_TOKEN: must be at least 16 characters (it is the whole admin API's "
             "password); `signon admin token` prints a strong one"
         )
+    if s.auto_consent and not s.emulator:
+        # Consent skipped for every app is for test accounts only; a server for people that
+        # trusts its own apps marks them one by one (`clients create --auto-consent`).
+        raise SettingsError(
+            "--auto-consent: skips the consent page for every app, so it needs --emulator; "
+            "to skip it for your own first-party apps only, create them with "
+            "`signon clients create --auto-consent`"
+        )
     if s.emulator and not s.emulator_public and not is_loopback_host(s.host):
         raise SettingsError(
             f"--host: the emulator refuses to listen on {s.host!r}, which is not a loopback "

@@ -397,3 +397,15 @@ def test_console_lists_clients_registered_on_first_use(sqlite_url: str, clock: F
     assert page.status_code == 200
     assert "42-firstuse.apps.googleusercontent.com" in page.text
     assert "Registered on first use" in page.text
+
+
+def test_console_says_when_a_client_skips_consent(dev: Harness) -> None:
+    """Per-client auto_consent (first-party apps; set with the admin API or the CLI) changes
+    what people see, so the console shows it."""
+    quiet = dev.web_client(name="Own app", auto_consent=True)
+    normal = dev.web_client(name="Other app")
+    assert (
+        "Consent</dt><dd>Skipped"
+        in dev.client.get(f"/console/clients/{quiet.client.client_id}").text
+    )
+    assert "Consent</dt>" not in dev.client.get(f"/console/clients/{normal.client.client_id}").text
