@@ -133,4 +133,19 @@ def test_openapi_document_describes_bodies_and_bearer_auth(admin: Harness) -> No
     assert post["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/NewUser"
     }
-    assert set(post["responses"]) == {"201", "400", "401"}
+    assert set(post["responses"]) == {"201", "400", "401", "409"}
+
+
+def test_openapi_document_lists_the_errors_docs_admin_api_md_lists(admin: Harness) -> None:
+    """docs/admin-api.md: 403 for reset outside the emulator; 409 for a duplicate email or
+    client ID and for an import into an instance with data."""
+    paths = admin.client.get("/admin/api/openapi.json").json()["paths"]
+    assert "403" in paths["/admin/api/reset"]["post"]["responses"]
+    conflicts = [
+        ("/admin/api/users", "post"),
+        ("/admin/api/users/{sub}", "patch"),
+        ("/admin/api/clients", "post"),
+        ("/admin/api/import", "post"),
+    ]
+    for path, method in conflicts:
+        assert "409" in paths[path][method]["responses"], (path, method)

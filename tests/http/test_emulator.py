@@ -113,7 +113,7 @@ def test_emulator_add_account_unchecked_email_verified_is_false(emu: Harness) ->
         ({"email": "g@example.com", "custom_claims": "[1, 2]"}, "custom_claims",
          'must be a JSON object, e.g. {"role": "admin"}'),
         ({"email": "g@example.com", "custom_claims": '{"sub": "1", "aud": "x"}'},
-         "custom_claims", "aud, sub cannot be set: the token itself sets it"),
+         "custom_claims", "aud, sub cannot be set: the token or an account field sets it"),
     ],
 )  # fmt: skip
 def test_emulator_add_account_invalid_field_shows_error_next_to_it(

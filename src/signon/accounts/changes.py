@@ -12,6 +12,11 @@ import anyio.to_thread
 
 from signon.accounts.passwords import PasswordHasher
 from signon.accounts.users import AccountError, check_email, check_password
+
+# The claims protocol/id_token.py never lets custom claims override (the token's own, and those
+# an account field sets): refused up front, which tells the developer instead of silently
+# dropping them.
+from signon.protocol.id_token import RESERVED_CLAIMS
 from signon.storage.records import User
 from signon.storage.store import Store
 
@@ -26,11 +31,6 @@ __all__ = [
     "check_user_fields",
 ]
 
-# The claims protocol/id_token.py never lets custom claims override: they carry the token's
-# meaning. Refusing them up front tells the developer instead of silently dropping them.
-RESERVED_CLAIMS = frozenset(
-    {"iss", "aud", "azp", "sub", "iat", "exp", "nbf", "jti", "nonce", "at_hash", "c_hash"}
-)
 EDITABLE_FIELDS = (
     "email", "email_verified", "name", "given_name", "family_name", "picture", "locale", "hd",
     "is_admin", "custom_claims",
@@ -56,7 +56,8 @@ def check_custom_claims(value: object) -> dict[str, Any]:
     reserved = sorted(set(value) & RESERVED_CLAIMS)
     if reserved:
         raise FieldError(
-            "custom_claims", f"{', '.join(reserved)} cannot be set: the token itself sets it"
+            "custom_claims",
+            f"{', '.join(reserved)} cannot be set: the token or an account field sets it",
         )
     return dict(value)
 

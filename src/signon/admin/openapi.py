@@ -23,6 +23,7 @@ class Operation:
     response: str | None = None  # component schema name of the success body
     response_list: bool = False
     query: tuple[tuple[str, str], ...] = ()  # (name, description)
+    errors: tuple[tuple[int, str], ...] = ()  # (status, when) beyond 400, 401 and 404
 
 
 _ERROR = {
@@ -144,6 +145,8 @@ def _operation(op: Operation) -> dict[str, Any]:
     if params:
         out["parameters"] = params
         out["responses"]["404"] = _error("No such record.")
+    for status, when in op.errors:
+        out["responses"][str(status)] = _error(when)
     if op.body is not None:
         out["requestBody"] = {
             "required": True,

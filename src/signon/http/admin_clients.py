@@ -107,7 +107,8 @@ OPERATIONS = (
     Operation("GET", "/admin/api/clients", list_clients, "List OAuth clients",
               response="Client", response_list=True, query=(("project", "only this project"),)),
     Operation("POST", "/admin/api/clients", create_client_, "Create an OAuth client "
-              "(the response carries the secret, shown once)", 201, NEW_CLIENT, "Client"),
+              "(the response carries the secret, shown once)", 201, NEW_CLIENT, "Client",
+              errors=((409, "A client with this client_id exists."),)),
     Operation("GET", _ONE, get_client, "Get an OAuth client", response="Client"),
     Operation("PATCH", _ONE, update_client_, "Change a client's name, URIs or secret",
               body=CLIENT_CHANGES, response="Client"),

@@ -90,8 +90,10 @@ OPERATIONS = (
     Operation("POST", "/admin/api/keys/rotate", rotate_keys,
               "Add a signing key (signs after the JWKS cache lifetime)", 201,
               response="SigningKey"),
-    Operation("POST", "/admin/api/reset", reset, "Delete all data (emulator mode only)", 204),
+    Operation("POST", "/admin/api/reset", reset, "Delete all data (emulator mode only)", 204,
+              errors=((403, "Not in emulator mode: nothing is deleted."),)),
     Operation("GET", "/admin/api/export", export, "Export all state as JSON", response="Export"),
     Operation("POST", "/admin/api/import", import_, "Import an export into an empty instance",
-              body=EXPORT, response="ImportSummary"),
+              body=EXPORT, response="ImportSummary",
+              errors=((409, "The instance has users, projects or clients already."),)),
 )  # fmt: skip

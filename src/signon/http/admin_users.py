@@ -122,10 +122,12 @@ async def delete_user(request: Request) -> Response:
 OPERATIONS = (
     Operation("GET", "/admin/api/users", list_users, "List users", response="User",
               response_list=True),
-    Operation("POST", "/admin/api/users", create_user, "Create a user", 201, NEW_USER, "User"),
+    Operation("POST", "/admin/api/users", create_user, "Create a user", 201, NEW_USER, "User",
+              errors=((409, "A user with this email or sub exists."),)),
     Operation("GET", "/admin/api/users/{sub}", get_user, "Get a user", response="User"),
     Operation("PATCH", "/admin/api/users/{sub}", update_user, "Change a user's fields",
-              body=USER_CHANGES, response="User"),
+              body=USER_CHANGES, response="User",
+              errors=((409, "Another user has this email."),)),
     Operation("DELETE", "/admin/api/users/{sub}", delete_user,
               "Delete a user and revoke their tokens", 204),
 )  # fmt: skip

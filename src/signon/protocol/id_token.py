@@ -14,31 +14,33 @@ from signon.keys.keyring import ID_TOKEN_LIFETIME, Keyring
 from signon.protocol.scopes import has_email, has_profile
 from signon.storage.records import User
 
-__all__ = ["half_hash", "mint_id_token", "user_claims"]
+__all__ = ["RESERVED_CLAIMS", "half_hash", "mint_id_token", "user_claims"]
 
 # Claims an account's custom claims may not override: the token's own claims, and the claims that
 # come from the account's fields (each has its own field, and scopes decide whether it is shown).
-_RESERVED = {
-    "iss",
-    "aud",
-    "azp",
-    "sub",
-    "iat",
-    "exp",
-    "nbf",
-    "jti",
-    "nonce",
-    "at_hash",
-    "c_hash",
-    "email",
-    "email_verified",
-    "hd",
-    "name",
-    "picture",
-    "given_name",
-    "family_name",
-    "locale",
-}
+RESERVED_CLAIMS = frozenset(
+    {
+        "iss",
+        "aud",
+        "azp",
+        "sub",
+        "iat",
+        "exp",
+        "nbf",
+        "jti",
+        "nonce",
+        "at_hash",
+        "c_hash",
+        "email",
+        "email_verified",
+        "hd",
+        "name",
+        "picture",
+        "given_name",
+        "family_name",
+        "locale",
+    }
+)
 
 
 def half_hash(value: str) -> str:
@@ -94,7 +96,7 @@ def mint_id_token(
     if credential:
         claims["jti"] = secrets.token_hex(20)
     for name, value in user.custom_claims.items():
-        if name not in _RESERVED:
+        if name not in RESERVED_CLAIMS:
             claims[name] = value
     signer = keyring.signer()
     header = {"alg": "RS256", "kid": signer.record.kid, "typ": "JWT"}
