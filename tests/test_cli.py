@@ -11,6 +11,7 @@ import json
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -22,6 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
+import signon
 from signon.accounts.passwords import PasswordHasher
 from signon.cli import _parser, main
 from signon.keys.keyring import Keyring
@@ -650,3 +652,33 @@ def test_cli_missing_command_exits_2(capsys: pytest.CaptureFixture[str]) -> None
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.startswith("signon: error: ")
+
+
+# a database signon cannot use: one line, no traceback ----------------------------------------
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["users", "create", "--email", "a@b.co"]])
+def test_cli_file_that_is_not_a_database_exits_2(
+    cli: Callable[..., Run], tmp_path: Path, command: list[str]
+) -> None:
+    (tmp_path / "notes.db").write_text("not a database\n")
+    cli(*command, database=f"sqlite:///{tmp_path}/notes.db").assert_refused(
+        f"cannot use {tmp_path}/notes.db: file is not a database"
+    )
+
+
+def test_cli_database_of_a_newer_signon_exits_2(cli: Callable[..., Run], db: str) -> None:
+    upgrade(db)
+    with contextlib.closing(sqlite3.connect(db.removeprefix("sqlite:///"))) as conn, conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0099'")
+    for command in (["db", "upgrade"], ["users", "list"], ["serve"]):
+        cli(*command).assert_refused(
+            f"schema revision '0099', which signon {signon.__version__} does not know: it was made"
+            " by a newer signon (upgrade signon) or is not a signon database"
+        )
+
+
+def test_cli_sqlite_path_under_a_regular_file_exits_2(
+    cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    (tmp_path / "afile").write_text("")
+    run = cli("users", "create", "--email", "a@b.co", database=f"sqlite:///{tmp_path}/afile/x.db")
+    run.assert_refused(f"cannot create the database {tmp_path}/afile/x.db: {tmp_path}/afile is not")

@@ -22,6 +22,7 @@ from signon.keys.material import KeyDecryptionError
 from signon.protocol.clients import CLIENT_TYPES, ClientError, create_client
 from signon.settings import Settings, SettingsError, build_settings, env_name
 from signon.storage import SqlStore, open_store, upgrade
+from signon.storage.migrate import UnusableDatabase
 from signon.storage.records import Client, User
 from signon.storage.store import StoreUnavailable
 
@@ -375,7 +376,14 @@ def _fail(exc: Exception) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(argv)
-    except (SettingsError, AccountError, ClientError, UsageError, KeyDecryptionError) as exc:
+    except (
+        SettingsError,
+        AccountError,
+        ClientError,
+        UsageError,
+        KeyDecryptionError,
+        UnusableDatabase,
+    ) as exc:
         _fail(exc)
         return 2
     except StoreUnavailable as exc:
