@@ -682,3 +682,35 @@ def test_cli_sqlite_path_under_a_regular_file_exits_2(
     (tmp_path / "afile").write_text("")
     run = cli("users", "create", "--email", "a@b.co", database=f"sqlite:///{tmp_path}/afile/x.db")
     run.assert_refused(f"cannot create the database {tmp_path}/afile/x.db: {tmp_path}/afile is not")
+
+
+# arguments that are not valid text -----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["users", "create", "--email", "a@b.co", "--name", "Ad\udcff"], "--name"),
+        (["users", "create", "--email", "a@b.co", "--password", "hunter\udcff22"], "--password"),
+        (["users", "delete", "\udcfe@example.com"], "user"),
+        (["clients", "create", "--name", "App", "--origin", "https://\udcff.example"], "--origin"),
+        (["serve", "--issuer", "http://\udcff"], "--issuer"),
+    ],
+)
+def test_cli_argument_not_valid_utf8_exits_2(
+    cli: Callable[..., Run], db: str, args: list[str], name: str
+) -> None:
+    """Bytes that are not UTF-8 reach sys.argv as lone surrogates (surrogateescape)."""
+    run = cli(*args)
+    run.assert_refused(f"signon: error: argument {name}: not valid utf-8 text")
+    assert "hunter" not in run.err  # a password is named by its option, never echoed
+    assert not Path(db.removeprefix("sqlite:///")).exists()
+
+
+def test_cli_entry_point_database_not_valid_utf8_exits_2(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [SIGNON, "users", "list", "--database", f"sqlite:///{tmp_path}/\xff.db".encode("latin-1")],
+        capture_output=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (2, b"")
+    assert done.stderr == b"signon: error: argument --database: not valid utf-8 text\n"
+    assert list(tmp_path.iterdir()) == []

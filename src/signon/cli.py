@@ -347,8 +347,33 @@ def _settings(args: argparse.Namespace) -> Settings:
     return build_settings({k: v for k, v in flags.items() if k in known})
 
 
+def _option_names(parser: argparse.ArgumentParser, names: dict[str, str]) -> dict[str, str]:
+    """Each argument's dest and how --help names it (`--database`, `user`), every subcommand."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _option_names(child, names)
+        else:
+            names.setdefault(action.dest, max(action.option_strings, key=len, default=action.dest))
+    return names
+
+
+def _refuse_undecodable(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    # Bytes that are not valid in the locale's encoding arrive as lone surrogates
+    # (surrogateescape), which no database driver can encode: refuse them here, by name (not
+    # by value: it may be a password).
+    names = _option_names(parser, {})
+    for dest, value in vars(args).items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and any("\ud800" <= c <= "\udfff" for c in item):
+                encoding = sys.getfilesystemencoding()
+                raise UsageError(f"argument {names.get(dest, dest)}: not valid {encoding} text")
+
+
 def run(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    _refuse_undecodable(parser, args)
     if args.command == "demo":
         from signon.demo_runner import run_demo
 
