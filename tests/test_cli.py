@@ -224,6 +224,7 @@ def test_cli_users_create_bad_input_exits_2(
 
 
 def test_cli_users_list_json(cli: Callable[..., Run]) -> None:
+    cli("db", "upgrade")
     assert cli("users", "list", "--json").json() == []
     cli("users", "create", "--email", "ada@example.com")
     cli("users", "create", "--email", "bob@example.com")
@@ -233,6 +234,7 @@ def test_cli_users_list_json(cli: Callable[..., Run]) -> None:
 
 
 def test_cli_users_list_text(cli: Callable[..., Run]) -> None:
+    cli("db", "upgrade")
     assert cli("users", "list").out == "no users\n"
     sub = cli("users", "create", "--email", "ada@example.com", "--json").json()["sub"]
     lines = cli("users", "list").out.splitlines()
@@ -254,6 +256,7 @@ def test_cli_users_delete_by_sub(cli: Callable[..., Run], db: str) -> None:
 
 
 def test_cli_users_delete_unknown_exits_2(cli: Callable[..., Run]) -> None:
+    cli("db", "upgrade")
     cli("users", "delete", "nobody@example.com").assert_refused("no user nobody@example.com")
 
 
@@ -366,6 +369,7 @@ def test_cli_clients_create_bad_input_exits_2(
 
 
 def test_cli_clients_list_json_and_project_filter(cli: Callable[..., Run]) -> None:
+    cli("db", "upgrade")
     assert cli("clients", "list", "--json").json() == []
     a = create_client(cli)
     b = create_client(cli, "--project", "other", "--type", "ios")
@@ -377,6 +381,7 @@ def test_cli_clients_list_json_and_project_filter(cli: Callable[..., Run]) -> No
 
 
 def test_cli_clients_list_text(cli: Callable[..., Run]) -> None:
+    cli("db", "upgrade")
     assert cli("clients", "list").out == "no clients\n"
     a = create_client(cli)
     lines = cli("clients", "list").out.splitlines()
@@ -392,6 +397,7 @@ def test_cli_clients_delete(cli: Callable[..., Run], db: str) -> None:
 
 
 def test_cli_clients_delete_unknown_exits_2(cli: Callable[..., Run]) -> None:
+    cli("db", "upgrade")
     cli("clients", "delete", "nope.apps.googleusercontent.com").assert_refused(
         "unknown client nope.apps.googleusercontent.com"
     )
@@ -415,6 +421,7 @@ def first_key(db: str, secret_key: str | None = None) -> None:
 def test_cli_keys_list_only_reads(cli: Callable[..., Run], db: str) -> None:
     """A read-only command creates nothing (it would create the key with whatever secret the
     shell has, perhaps none, for a server that has one)."""
+    cli("db", "upgrade")
     assert cli("keys", "list", "--json").json() == []
     assert cli("keys", "list").out.startswith("no signing keys yet")
     assert stored(db, "list_signing_keys") == []
@@ -714,3 +721,44 @@ def test_cli_entry_point_database_not_valid_utf8_exits_2(tmp_path: Path) -> None
     assert (done.returncode, done.stdout) == (2, b"")
     assert done.stderr == b"signon: error: argument --database: not valid utf-8 text\n"
     assert list(tmp_path.iterdir()) == []
+
+
+# commands that need an existing database ------------------------------------------------------
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["users", "list"],
+        ["users", "delete", "ada@example.com"],
+        ["clients", "list", "--json"],
+        ["clients", "delete", "my-client"],
+        ["keys", "list"],
+    ],
+)
+def test_cli_reading_a_missing_sqlite_database_exits_2_and_creates_nothing(
+    cli: Callable[..., Run], tmp_path: Path, command: list[str]
+) -> None:
+    """A mistyped --database used to create the folders and an empty database, and print
+    `no users`."""
+    cli(*command, database=f"sqlite:///{tmp_path}/typo/signon.db").assert_refused(
+        f"no database at {tmp_path}/typo/signon.db: check --database (or SIGNON_DATABASE_URL)"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["db", "upgrade"],
+        ["users", "create", "--email", "ada@example.com"],
+        ["clients", "create", "--name", "App"],
+        ["keys", "rotate"],
+        ["admin", "token"],
+    ],
+)
+def test_cli_creating_commands_still_create_the_sqlite_database(
+    cli: Callable[..., Run], tmp_path: Path, command: list[str]
+) -> None:
+    db = f"sqlite:///{tmp_path}/new/signon.db"
+    assert cli(*command, database=db).code == 0
+    assert current_revision(db) == head_revision()
+    assert cli("users", "list", "--json", database=db).code == 0

@@ -20,7 +20,13 @@ from signon.accounts.users import AccountError, create_user
 from signon.keys.keyring import Keyring
 from signon.keys.material import KeyDecryptionError
 from signon.protocol.clients import CLIENT_TYPES, ClientError, create_client
-from signon.settings import Settings, SettingsError, build_settings, env_name
+from signon.settings import (
+    Settings,
+    SettingsError,
+    build_settings,
+    database_url_for_sqlalchemy,
+    env_name,
+)
 from signon.storage import SqlStore, open_store, upgrade
 from signon.storage.migrate import UnusableDatabase
 from signon.storage.records import Client, User
@@ -186,6 +192,28 @@ def _when(ts: int | None) -> str:
 
 
 # commands ----------------------------------------------------------------------------------
+# Commands that only read, or delete what must already be there: a mistyped SQLite path is an
+# error for them, not a new empty database (and its folders). The others create one as needed.
+_NEED_EXISTING_DATABASE = {
+    ("users", "list"),
+    ("users", "delete"),
+    ("clients", "list"),
+    ("clients", "delete"),
+    ("keys", "list"),
+}
+
+
+def _require_existing_database(database_url: str) -> None:
+    url = database_url_for_sqlalchemy(database_url)
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        path = url[len("sqlite:///") :]
+        if not os.path.exists(path):
+            raise UsageError(
+                f"no database at {path}: check --database (or SIGNON_DATABASE_URL); "
+                "`signon db upgrade` creates one"
+            )
+
+
 async def _with_store(settings: Settings, fn: Callable[[SqlStore], Awaitable[int]]) -> int:
     upgrade(settings.database_url)
     store = open_store(settings.database_url)
@@ -384,6 +412,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command == "db":
         print(f"database at revision {upgrade(settings.database_url)}")
         return 0
+    if (args.command, args.action) in _NEED_EXISTING_DATABASE:
+        _require_existing_database(settings.database_url)
     handlers: dict[str, Callable[[SqlStore], Awaitable[int]]] = {
         "users": lambda s: _users(args, s),
         "clients": lambda s: _clients(args, s),
