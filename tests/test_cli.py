@@ -762,3 +762,53 @@ def test_cli_creating_commands_still_create_the_sqlite_database(
     assert cli(*command, database=db).code == 0
     assert current_revision(db) == head_revision()
     assert cli("users", "list", "--json", database=db).code == 0
+
+
+# a port in use -------------------------------------------------------------------------------
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    """A port another program listens on."""
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        yield other.getsockname()[1]
+
+
+def run_entry_point(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SIGNON_")}
+    return subprocess.run(
+        [SIGNON, *args], capture_output=True, text=True, timeout=60, env=env, check=False
+    )
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_cli_serve_on_a_port_in_use_exits_1_with_one_line(
+    db: str, busy_port: int, workers: str
+) -> None:
+    """uvicorn used to log the bind error after the banner and exit with status 3."""
+    done = run_entry_point(
+        "serve", "--port", str(busy_port), "--workers", workers, "--database", db
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        f"signon: error: port {busy_port} on 127.0.0.1 is in use (choose another with --port)\n"
+    )
+
+
+def test_cli_demo_on_a_port_in_use_exits_1_with_one_line(busy_port: int) -> None:
+    """The demo used to end in a traceback and `SystemExit: 3`."""
+    done = run_entry_point("demo", "--port", str(busy_port), "--examples-port", str(free_port()))
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        f"signon: error: port {busy_port} on 127.0.0.1 is in use (choose another with --port)\n"
+    )
+
+
+def test_cli_demo_with_an_example_port_in_use_exits_1_with_one_line(busy_port: int) -> None:
+    done = run_entry_point(
+        "demo", "--port", str(free_port()), "--examples-port", str(busy_port - 2)
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    # busy_port is the last of the four; another program may hold one of the others too
+    in_use = r"signon: error: port \d+ on 127\.0\.0\.1 is in use"
+    assert re.fullmatch(in_use + r" \(choose another with --examples-port\)\n", done.stderr)

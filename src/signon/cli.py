@@ -364,9 +364,27 @@ async def _admin(args: argparse.Namespace, store: SqlStore) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from signon.serve import serve
+    from signon.serve import CannotListen, serve
 
-    return serve(settings)
+    try:
+        return serve(settings)
+    except CannotListen as exc:  # like a database that cannot be reached: status 1
+        _fail(exc)
+        return 1
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from signon.demo_runner import run_demo
+    from signon.serve import CannotListen, check_port
+
+    try:
+        check_port("127.0.0.1", args.port)
+        for offset in range(4):  # the four example apps, on consecutive ports
+            check_port("127.0.0.1", args.examples_port + offset, "--examples-port")
+    except CannotListen as exc:
+        _fail(exc)
+        return 1
+    return run_demo(port=args.port, first_example_port=args.examples_port)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -403,9 +421,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _refuse_undecodable(parser, args)
     if args.command == "demo":
-        from signon.demo_runner import run_demo
-
-        return run_demo(port=args.port, first_example_port=args.examples_port)
+        return _demo(args)
     settings = _settings(args)
     if args.command == "serve":
         return _serve(args, settings)
