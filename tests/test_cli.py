@@ -28,6 +28,8 @@ from signon.accounts.passwords import PasswordHasher
 from signon.cli import _parser, main
 from signon.keys.keyring import Keyring
 from signon.protocol.clients import check_client_secret
+from signon.serve import _banner
+from signon.settings import build_settings
 from signon.storage import open_store, upgrade
 from signon.storage.migrate import current_revision, head_revision
 from signon.storage.records import Client, SigningKey, User
@@ -812,3 +814,27 @@ def test_cli_demo_with_an_example_port_in_use_exits_1_with_one_line(busy_port: i
     # busy_port is the last of the four; another program may hold one of the others too
     in_use = r"signon: error: port \d+ on 127\.0\.0\.1 is in use"
     assert re.fullmatch(in_use + r" \(choose another with --examples-port\)\n", done.stderr)
+
+
+# the banner ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "postgresql://postgres:S3cret@db.example.com:5432/signon",
+            "postgresql://postgres:***@db.example.com:5432/signon",
+        ),
+        (
+            "postgres://u:p%40ss@[::1]/signon?sslmode=require",
+            "postgres://u:***@[::1]/signon?sslmode=require",
+        ),
+        ("postgresql://postgres@127.0.0.1/signon", "postgresql://postgres@127.0.0.1/signon"),
+        ("sqlite:////tmp/a b/signon.db", "sqlite:////tmp/a b/signon.db"),
+        ("sqlite:///:memory:", "sqlite:///:memory:"),
+    ],
+)
+def test_cli_serve_banner_masks_the_database_password(url: str, shown: str) -> None:
+    settings = build_settings({"database_url": url}, environ={})
+    [line] = [line for line in _banner(settings).splitlines() if "database" in line]
+    assert line == f"  database  {shown}"
+    assert "S3cret" not in _banner(settings)

@@ -10,6 +10,7 @@ import time
 from dataclasses import fields
 
 import uvicorn
+from sqlalchemy.engine import make_url
 
 from signon.accounts.passwords import PasswordHasher
 from signon.app import create_app
@@ -49,10 +50,17 @@ async def _seed(settings: Settings) -> None:
         await store.close()
 
 
+def _shown(database_url: str) -> str:
+    """The database URL with its password masked (left alone otherwise: SQLAlchemy would
+    re-render `sqlite:///:memory:` as `sqlite:///%3Amemory%3A`)."""
+    url = make_url(database_url)
+    return database_url if url.password is None else url.render_as_string(hide_password=True)
+
+
 def _banner(settings: Settings) -> str:
     lines = [
         f"signon {'emulator ' if settings.emulator else ''}on {settings.issuer}",
-        f"  database  {settings.database_url}",
+        f"  database  {_shown(settings.database_url)}",
         f"  discovery {settings.issuer}/.well-known/openid-configuration",
     ]
     if settings.demo:
