@@ -11,6 +11,7 @@ import json
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -22,10 +23,13 @@ from typing import Any
 import httpx
 import pytest
 
+import signon
 from signon.accounts.passwords import PasswordHasher
 from signon.cli import _parser, main
 from signon.keys.keyring import Keyring
 from signon.protocol.clients import check_client_secret
+from signon.serve import _banner
+from signon.settings import build_settings
 from signon.storage import open_store, upgrade
 from signon.storage.migrate import current_revision, head_revision
 from signon.storage.records import Client, SigningKey, User
@@ -222,6 +226,7 @@ def test_cli_users_create_bad_input_exits_2(
 
 
 def test_cli_users_list_json(cli: Callable[..., Run]) -> None:
+    cli("db", "upgrade")
     assert cli("users", "list", "--json").json() == []
     cli("users", "create", "--email", "ada@example.com")
     cli("users", "create", "--email", "bob@example.com")
@@ -231,6 +236,7 @@ def test_cli_users_list_json(cli: Callable[..., Run]) -> None:
 
 
 def test_cli_users_list_text(cli: Callable[..., Run]) -> None:
+    cli("db", "upgrade")
     assert cli("users", "list").out == "no users\n"
     sub = cli("users", "create", "--email", "ada@example.com", "--json").json()["sub"]
     lines = cli("users", "list").out.splitlines()
@@ -252,6 +258,7 @@ def test_cli_users_delete_by_sub(cli: Callable[..., Run], db: str) -> None:
 
 
 def test_cli_users_delete_unknown_exits_2(cli: Callable[..., Run]) -> None:
+    cli("db", "upgrade")
     cli("users", "delete", "nobody@example.com").assert_refused("no user nobody@example.com")
 
 
@@ -364,6 +371,7 @@ def test_cli_clients_create_bad_input_exits_2(
 
 
 def test_cli_clients_list_json_and_project_filter(cli: Callable[..., Run]) -> None:
+    cli("db", "upgrade")
     assert cli("clients", "list", "--json").json() == []
     a = create_client(cli)
     b = create_client(cli, "--project", "other", "--type", "ios")
@@ -375,6 +383,7 @@ def test_cli_clients_list_json_and_project_filter(cli: Callable[..., Run]) -> No
 
 
 def test_cli_clients_list_text(cli: Callable[..., Run]) -> None:
+    cli("db", "upgrade")
     assert cli("clients", "list").out == "no clients\n"
     a = create_client(cli)
     lines = cli("clients", "list").out.splitlines()
@@ -390,6 +399,7 @@ def test_cli_clients_delete(cli: Callable[..., Run], db: str) -> None:
 
 
 def test_cli_clients_delete_unknown_exits_2(cli: Callable[..., Run]) -> None:
+    cli("db", "upgrade")
     cli("clients", "delete", "nope.apps.googleusercontent.com").assert_refused(
         "unknown client nope.apps.googleusercontent.com"
     )
@@ -413,6 +423,7 @@ def first_key(db: str, secret_key: str | None = None) -> None:
 def test_cli_keys_list_only_reads(cli: Callable[..., Run], db: str) -> None:
     """A read-only command creates nothing (it would create the key with whatever secret the
     shell has, perhaps none, for a server that has one)."""
+    cli("db", "upgrade")
     assert cli("keys", "list", "--json").json() == []
     assert cli("keys", "list").out.startswith("no signing keys yet")
     assert stored(db, "list_signing_keys") == []
@@ -650,3 +661,180 @@ def test_cli_missing_command_exits_2(capsys: pytest.CaptureFixture[str]) -> None
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.startswith("signon: error: ")
+
+
+# a database signon cannot use: one line, no traceback ----------------------------------------
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["users", "create", "--email", "a@b.co"]])
+def test_cli_file_that_is_not_a_database_exits_2(
+    cli: Callable[..., Run], tmp_path: Path, command: list[str]
+) -> None:
+    (tmp_path / "notes.db").write_text("not a database\n")
+    cli(*command, database=f"sqlite:///{tmp_path}/notes.db").assert_refused(
+        f"cannot use {tmp_path}/notes.db: file is not a database"
+    )
+
+
+def test_cli_database_of_a_newer_signon_exits_2(cli: Callable[..., Run], db: str) -> None:
+    upgrade(db)
+    with contextlib.closing(sqlite3.connect(db.removeprefix("sqlite:///"))) as conn, conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0099'")
+    for command in (["db", "upgrade"], ["users", "list"], ["serve"]):
+        cli(*command).assert_refused(
+            f"schema revision '0099', which signon {signon.__version__} does not know: it was made"
+            " by a newer signon (upgrade signon) or is not a signon database"
+        )
+
+
+def test_cli_sqlite_path_under_a_regular_file_exits_2(
+    cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    (tmp_path / "afile").write_text("")
+    run = cli("users", "create", "--email", "a@b.co", database=f"sqlite:///{tmp_path}/afile/x.db")
+    run.assert_refused(f"cannot create the database {tmp_path}/afile/x.db: {tmp_path}/afile is not")
+
+
+# arguments that are not valid text -----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["users", "create", "--email", "a@b.co", "--name", "Ad\udcff"], "--name"),
+        (["users", "create", "--email", "a@b.co", "--password", "hunter\udcff22"], "--password"),
+        (["users", "delete", "\udcfe@example.com"], "user"),
+        (["clients", "create", "--name", "App", "--origin", "https://\udcff.example"], "--origin"),
+        (["serve", "--issuer", "http://\udcff"], "--issuer"),
+    ],
+)
+def test_cli_argument_not_valid_utf8_exits_2(
+    cli: Callable[..., Run], db: str, args: list[str], name: str
+) -> None:
+    """Bytes that are not UTF-8 reach sys.argv as lone surrogates (surrogateescape)."""
+    run = cli(*args)
+    run.assert_refused(f"signon: error: argument {name}: not valid utf-8 text")
+    assert "hunter" not in run.err  # a password is named by its option, never echoed
+    assert not Path(db.removeprefix("sqlite:///")).exists()
+
+
+def test_cli_entry_point_database_not_valid_utf8_exits_2(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [SIGNON, "users", "list", "--database", f"sqlite:///{tmp_path}/\xff.db".encode("latin-1")],
+        capture_output=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (2, b"")
+    assert done.stderr == b"signon: error: argument --database: not valid utf-8 text\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+# commands that need an existing database ------------------------------------------------------
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["users", "list"],
+        ["users", "delete", "ada@example.com"],
+        ["clients", "list", "--json"],
+        ["clients", "delete", "my-client"],
+        ["keys", "list"],
+    ],
+)
+def test_cli_reading_a_missing_sqlite_database_exits_2_and_creates_nothing(
+    cli: Callable[..., Run], tmp_path: Path, command: list[str]
+) -> None:
+    """A mistyped --database used to create the folders and an empty database, and print
+    `no users`."""
+    cli(*command, database=f"sqlite:///{tmp_path}/typo/signon.db").assert_refused(
+        f"no database at {tmp_path}/typo/signon.db: check --database (or SIGNON_DATABASE_URL)"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["db", "upgrade"],
+        ["users", "create", "--email", "ada@example.com"],
+        ["clients", "create", "--name", "App"],
+        ["keys", "rotate"],
+        ["admin", "token"],
+    ],
+)
+def test_cli_creating_commands_still_create_the_sqlite_database(
+    cli: Callable[..., Run], tmp_path: Path, command: list[str]
+) -> None:
+    db = f"sqlite:///{tmp_path}/new/signon.db"
+    assert cli(*command, database=db).code == 0
+    assert current_revision(db) == head_revision()
+    assert cli("users", "list", "--json", database=db).code == 0
+
+
+# a port in use -------------------------------------------------------------------------------
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    """A port another program listens on."""
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        yield other.getsockname()[1]
+
+
+def run_entry_point(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SIGNON_")}
+    return subprocess.run(
+        [SIGNON, *args], capture_output=True, text=True, timeout=60, env=env, check=False
+    )
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_cli_serve_on_a_port_in_use_exits_1_with_one_line(
+    db: str, busy_port: int, workers: str
+) -> None:
+    """uvicorn used to log the bind error after the banner and exit with status 3."""
+    done = run_entry_point(
+        "serve", "--port", str(busy_port), "--workers", workers, "--database", db
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        f"signon: error: port {busy_port} on 127.0.0.1 is in use (choose another with --port)\n"
+    )
+
+
+def test_cli_demo_on_a_port_in_use_exits_1_with_one_line(busy_port: int) -> None:
+    """The demo used to end in a traceback and `SystemExit: 3`."""
+    done = run_entry_point("demo", "--port", str(busy_port), "--examples-port", str(free_port()))
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        f"signon: error: port {busy_port} on 127.0.0.1 is in use (choose another with --port)\n"
+    )
+
+
+def test_cli_demo_with_an_example_port_in_use_exits_1_with_one_line(busy_port: int) -> None:
+    done = run_entry_point(
+        "demo", "--port", str(free_port()), "--examples-port", str(busy_port - 2)
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    # busy_port is the last of the four; another program may hold one of the others too
+    in_use = r"signon: error: port \d+ on 127\.0\.0\.1 is in use"
+    assert re.fullmatch(in_use + r" \(choose another with --examples-port\)\n", done.stderr)
+
+
+# the banner ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "postgresql://postgres:S3cret@db.example.com:5432/signon",
+            "postgresql://postgres:***@db.example.com:5432/signon",
+        ),
+        (
+            "postgres://u:p%40ss@[::1]/signon?sslmode=require",
+            "postgres://u:***@[::1]/signon?sslmode=require",
+        ),
+        ("postgresql://postgres@127.0.0.1/signon", "postgresql://postgres@127.0.0.1/signon"),
+        ("sqlite:////tmp/a b/signon.db", "sqlite:////tmp/a b/signon.db"),
+        ("sqlite:///:memory:", "sqlite:///:memory:"),
+    ],
+)
+def test_cli_serve_banner_masks_the_database_password(url: str, shown: str) -> None:
+    settings = build_settings({"database_url": url}, environ={})
+    [line] = [line for line in _banner(settings).splitlines() if "database" in line]
+    assert line == f"  database  {shown}"
+    assert "S3cret" not in _banner(settings)

@@ -20,8 +20,15 @@ from signon.accounts.users import AccountError, create_user
 from signon.keys.keyring import Keyring
 from signon.keys.material import KeyDecryptionError
 from signon.protocol.clients import CLIENT_TYPES, ClientError, create_client
-from signon.settings import Settings, SettingsError, build_settings, env_name
+from signon.settings import (
+    Settings,
+    SettingsError,
+    build_settings,
+    database_url_for_sqlalchemy,
+    env_name,
+)
 from signon.storage import SqlStore, open_store, upgrade
+from signon.storage.migrate import UnusableDatabase
 from signon.storage.records import Client, User
 from signon.storage.store import StoreUnavailable
 
@@ -185,6 +192,28 @@ def _when(ts: int | None) -> str:
 
 
 # commands ----------------------------------------------------------------------------------
+# Commands that only read, or delete what must already be there: a mistyped SQLite path is an
+# error for them, not a new empty database (and its folders). The others create one as needed.
+_NEED_EXISTING_DATABASE = {
+    ("users", "list"),
+    ("users", "delete"),
+    ("clients", "list"),
+    ("clients", "delete"),
+    ("keys", "list"),
+}
+
+
+def _require_existing_database(database_url: str) -> None:
+    url = database_url_for_sqlalchemy(database_url)
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        path = url[len("sqlite:///") :]
+        if not os.path.exists(path):
+            raise UsageError(
+                f"no database at {path}: check --database (or SIGNON_DATABASE_URL); "
+                "`signon db upgrade` creates one"
+            )
+
+
 async def _with_store(settings: Settings, fn: Callable[[SqlStore], Awaitable[int]]) -> int:
     upgrade(settings.database_url)
     store = open_store(settings.database_url)
@@ -335,9 +364,27 @@ async def _admin(args: argparse.Namespace, store: SqlStore) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from signon.serve import serve
+    from signon.serve import CannotListen, serve
 
-    return serve(settings)
+    try:
+        return serve(settings)
+    except CannotListen as exc:  # like a database that cannot be reached: status 1
+        _fail(exc)
+        return 1
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from signon.demo_runner import run_demo
+    from signon.serve import CannotListen, check_port
+
+    try:
+        check_port("127.0.0.1", args.port)
+        for offset in range(4):  # the four example apps, on consecutive ports
+            check_port("127.0.0.1", args.examples_port + offset, "--examples-port")
+    except CannotListen as exc:
+        _fail(exc)
+        return 1
+    return run_demo(port=args.port, first_example_port=args.examples_port)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -346,18 +393,43 @@ def _settings(args: argparse.Namespace) -> Settings:
     return build_settings({k: v for k, v in flags.items() if k in known})
 
 
-def run(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    if args.command == "demo":
-        from signon.demo_runner import run_demo
+def _option_names(parser: argparse.ArgumentParser, names: dict[str, str]) -> dict[str, str]:
+    """Each argument's dest and how --help names it (`--database`, `user`), every subcommand."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _option_names(child, names)
+        else:
+            names.setdefault(action.dest, max(action.option_strings, key=len, default=action.dest))
+    return names
 
-        return run_demo(port=args.port, first_example_port=args.examples_port)
+
+def _refuse_undecodable(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    # Bytes that are not valid in the locale's encoding arrive as lone surrogates
+    # (surrogateescape), which no database driver can encode: refuse them here, by name (not
+    # by value: it may be a password).
+    names = _option_names(parser, {})
+    for dest, value in vars(args).items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and any("\ud800" <= c <= "\udfff" for c in item):
+                encoding = sys.getfilesystemencoding()
+                raise UsageError(f"argument {names.get(dest, dest)}: not valid {encoding} text")
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    _refuse_undecodable(parser, args)
+    if args.command == "demo":
+        return _demo(args)
     settings = _settings(args)
     if args.command == "serve":
         return _serve(args, settings)
     if args.command == "db":
         print(f"database at revision {upgrade(settings.database_url)}")
         return 0
+    if (args.command, args.action) in _NEED_EXISTING_DATABASE:
+        _require_existing_database(settings.database_url)
     handlers: dict[str, Callable[[SqlStore], Awaitable[int]]] = {
         "users": lambda s: _users(args, s),
         "clients": lambda s: _clients(args, s),
@@ -375,7 +447,14 @@ def _fail(exc: Exception) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(argv)
-    except (SettingsError, AccountError, ClientError, UsageError, KeyDecryptionError) as exc:
+    except (
+        SettingsError,
+        AccountError,
+        ClientError,
+        UsageError,
+        KeyDecryptionError,
+        UnusableDatabase,
+    ) as exc:
         _fail(exc)
         return 2
     except StoreUnavailable as exc:
