@@ -284,3 +284,11 @@ def test_settings_forwarded_allow_ips_takes_addresses_networks_or_star(value: st
 def test_settings_forwarded_allow_ips_refuses_anything_else(value: str) -> None:
     with pytest.raises(SettingsError, match="SIGNON_FORWARDED_ALLOW_IPS"):
         build_settings({"forwarded_allow_ips": value}, environ={})
+
+
+def test_settings_unsupported_database_url_is_refused_without_its_password() -> None:
+    message = refusal({"database_url": "mysql://root:hunter2secret@db/x"})
+    assert message == (
+        "SIGNON_DATABASE_URL: 'mysql://root:***@db/x' is neither sqlite:///PATH nor "
+        "postgresql://..."
+    )

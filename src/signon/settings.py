@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 __all__ = ["Settings", "SettingsError", "build_settings", "env_name", "is_loopback_host"]
 
@@ -284,5 +284,20 @@ def database_url_for_sqlalchemy(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     raise SettingsError(
-        f"SIGNON_DATABASE_URL: {url!r} is neither sqlite:///PATH nor postgresql://..."
+        f"SIGNON_DATABASE_URL: {_without_password(url)!r} is neither sqlite:///PATH nor "
+        "postgresql://..."
     )
+
+
+def _without_password(url: str) -> str:
+    """The URL with the password of its user info masked (error messages end up in logs)."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return url.partition("://")[0] + "://..." if "://" in url else url
+    if not password:
+        return url
+    user = parts.netloc.rpartition("@")[0].partition(":")[0]
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
