@@ -67,6 +67,12 @@ def test_admin_create_client_duplicate_id_is_409(admin: Harness) -> None:
          "client_secret: a client secret needs at least 8 characters"),
         ({"name": "x", "origins": ["https://exa;mple.com"]},
          "origins: 'https://exa;mple.com': 'exa;mple.com' is not a host name or IP address"),
+        # A pattern ending in "$" matches before a final newline: the whole value must match.
+        ({"name": "x", "project": "proj\n"},
+         "project: project 'proj\\n': use lower-case letters, digits and '-', starting with a "
+         "letter"),
+        ({"name": "x", "client_id": "abc\n"},
+         "client_id: client ID 'abc\\n' is not printable ASCII"),
     ],
 )  # fmt: skip
 def test_admin_create_client_invalid_body_is_400_naming_the_field(

@@ -184,6 +184,8 @@ def test_admin_import_into_instance_with_data_is_409(admin: Harness) -> None:
         # The console's rules hold for imported records too.
         ({"format": "signon-export-v1", "projects": [{"name": "Bad Project!", "number": "1"}]},
          "projects[0].name: 'Bad Project!' is not a project name"),
+        ({"format": "signon-export-v1", "projects": [{"name": "p\n", "number": "1"}]},
+         "projects[0].name: 'p\\n' is not a project name"),
         ({"format": "signon-export-v1", "projects": [{"name": "p", "number": "1",
           "privacy_url": "javascript:alert(document.domain)"}]},
          "projects[0].privacy_url: Enter an absolute URL, e.g. https://example.com/privacy"),

@@ -14,6 +14,7 @@ from signon.protocol.ids import (
     new_client_secret,
     new_project_number,
 )
+from signon.protocol.projects import is_project_name
 from signon.settings import is_loopback_host
 from signon.storage.records import Client, ClientType, Project
 from signon.storage.store import Conflict, Store
@@ -34,8 +35,8 @@ __all__ = [
 CLIENT_TYPES: tuple[ClientType, ...] = ("web", "ios", "android", "desktop")
 # Apps installed on a person's device: no secret they can keep, a refresh token with every code.
 INSTALLED_TYPES: frozenset[ClientType] = frozenset({"ios", "android", "desktop"})
-_PROJECT = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
-_IMPORTED_ID = re.compile(r"^[\x21-\x7e]{1,255}$")
+# Matched with fullmatch, as every pattern here: "$" would also match before a final "\n".
+_IMPORTED_ID = re.compile(r"[\x21-\x7e]{1,255}")
 
 
 class ClientError(ValueError):
@@ -95,7 +96,7 @@ def check_origin(origin: str) -> str:
 def check_client_record(client: Client) -> None:
     """The rules `create_client` enforces, for a record that arrives whole (admin import):
     ClientError for the first one it breaks. Origins must already be in their stored form."""
-    if not _IMPORTED_ID.match(client.client_id):
+    if not _IMPORTED_ID.fullmatch(client.client_id):
         raise ClientError("client_id", f"client ID {client.client_id!r} is not printable ASCII")
     if not client.name.strip():
         raise ClientError("name", "a client needs a name")
@@ -135,7 +136,7 @@ class NewClient:
 
 
 async def ensure_project(store: Store, name: str, now: int) -> Project:
-    if not _PROJECT.match(name):
+    if not is_project_name(name):
         raise ClientError(
             "project",
             f"project {name!r}: use lower-case letters, digits and '-', starting with a letter",
@@ -183,7 +184,7 @@ async def create_client(
             "redirect_uris",
             f"{type} clients need no redirect URI: their scheme is the reversed client ID",
         )
-    if client_id is not None and not _IMPORTED_ID.match(client_id):
+    if client_id is not None and not _IMPORTED_ID.fullmatch(client_id):
         raise ClientError("client_id", f"client ID {client_id!r} is not printable ASCII")
     if client_secret is not None and type in ("ios", "android"):
         raise ClientError("client_secret", f"{type} clients are public: they have no secret")
