@@ -10,6 +10,7 @@ from tests.conftest import Harness
 from tests.http.admin_helpers import admin_harness, call, invalid  # noqa: F401 - fixtures
 
 CLIENT_ID = re.compile(r"^[0-9]{12}-[a-z0-9]{32}\.apps\.googleusercontent\.com$")
+ID_RULE = "use letters, digits, '.', '_', '~' and '-' (at most 255)"
 WEB = {"name": "Photos", "origins": ["http://localhost:5000"],
        "redirect_uris": ["http://localhost:5000/callback"]}  # fmt: skip
 
@@ -36,6 +37,24 @@ def test_admin_create_client_imports_id_and_secret(admin: Harness) -> None:
     assert (response.json()["client_id"], response.json()["client_secret"]) == (
         "legacy-id", "legacy-secret"
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "client_id",
+    [
+        "123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com",
+        "407408718192.apps.googleusercontent.com",  # Google's older shape
+        "legacy_ID~1.0",
+        "x" * 255,
+    ],
+)
+def test_admin_imported_client_ids_of_url_safe_characters_work(
+    admin: Harness, client_id: str
+) -> None:
+    created = call(admin, "POST", "/clients", {**WEB, "client_id": client_id})
+    assert (created.status_code, created.json()["client_id"]) == (201, client_id)
+    assert call(admin, "GET", f"/clients/{client_id}").json()["client_id"] == client_id
+    assert call(admin, "DELETE", f"/clients/{client_id}").status_code == 204
 
 
 def test_admin_create_client_duplicate_id_is_409(admin: Harness) -> None:
@@ -71,8 +90,10 @@ def test_admin_create_client_duplicate_id_is_409(admin: Harness) -> None:
         ({"name": "x", "project": "proj\n"},
          "project: project 'proj\\n': use lower-case letters, digits and '-', starting with a "
          "letter"),
-        ({"name": "x", "client_id": "abc\n"},
-         "client_id: client ID 'abc\\n' is not printable ASCII"),
+        ({"name": "x", "client_id": "abc\n"}, f"client_id: client ID 'abc\\n': {ID_RULE}"),
+        # An imported ID is a URL path segment: "a/b" could never be fetched or deleted.
+        *[({"name": "x", "client_id": bad}, f"client_id: client ID {bad!r}: {ID_RULE}")
+          for bad in ("a/b", "victim-app?x", "a#b", "a%2Fb", "a b", "é", "x" * 256)],
     ],
 )  # fmt: skip
 def test_admin_create_client_invalid_body_is_400_naming_the_field(

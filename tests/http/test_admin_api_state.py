@@ -205,7 +205,8 @@ def test_admin_import_into_instance_with_data_is_409(admin: Harness) -> None:
         ({"format": "signon-export-v1", "projects": [{"name": "p", "number": "1"}],
           "clients": [{"client_id": "evil client\n", "project": "p", "name": "n",
                        "type": "web"}]},
-         "clients[0].client_id: client ID 'evil client\\n' is not printable ASCII"),
+         "clients[0].client_id: client ID 'evil client\\n': use letters, digits, '.', '_', '~' "
+         "and '-' (at most 255)"),
     ],
 )  # fmt: skip
 def test_admin_import_invalid_document_is_400_naming_the_field(

@@ -36,7 +36,11 @@ CLIENT_TYPES: tuple[ClientType, ...] = ("web", "ios", "android", "desktop")
 # Apps installed on a person's device: no secret they can keep, a refresh token with every code.
 INSTALLED_TYPES: frozenset[ClientType] = frozenset({"ios", "android", "desktop"})
 # Matched with fullmatch, as every pattern here: "$" would also match before a final "\n".
-_IMPORTED_ID = re.compile(r"[\x21-\x7e]{1,255}")
+# An imported client ID (Google's `<digits>-<32 chars>.apps.googleusercontent.com`, or another
+# provider's) is one segment of URL paths (`/admin/api/clients/{id}`, the console's pages): only
+# RFC 3986's unreserved characters, so no `/`, `?`, `#` or `%` can make it name another page.
+_IMPORTED_ID = re.compile(r"[A-Za-z0-9._~-]{1,255}")
+_ID_RULE = "use letters, digits, '.', '_', '~' and '-' (at most 255)"
 
 
 class ClientError(ValueError):
@@ -97,7 +101,7 @@ def check_client_record(client: Client) -> None:
     """The rules `create_client` enforces, for a record that arrives whole (admin import):
     ClientError for the first one it breaks. Origins must already be in their stored form."""
     if not _IMPORTED_ID.fullmatch(client.client_id):
-        raise ClientError("client_id", f"client ID {client.client_id!r} is not printable ASCII")
+        raise ClientError("client_id", f"client ID {client.client_id!r}: {_ID_RULE}")
     if not client.name.strip():
         raise ClientError("name", "a client needs a name")
     for origin in client.origins:
@@ -185,7 +189,7 @@ async def create_client(
             f"{type} clients need no redirect URI: their scheme is the reversed client ID",
         )
     if client_id is not None and not _IMPORTED_ID.fullmatch(client_id):
-        raise ClientError("client_id", f"client ID {client_id!r} is not printable ASCII")
+        raise ClientError("client_id", f"client ID {client_id!r}: {_ID_RULE}")
     if client_secret is not None and type in ("ios", "android"):
         raise ClientError("client_secret", f"{type} clients are public: they have no secret")
     if client_secret is not None and len(client_secret) < 8:
