@@ -94,6 +94,10 @@ def test_admin_create_client_duplicate_id_is_409(admin: Harness) -> None:
         # An imported ID is a URL path segment: "a/b" could never be fetched or deleted.
         *[({"name": "x", "client_id": bad}, f"client_id: client ID {bad!r}: {ID_RULE}")
           for bad in ("a/b", "victim-app?x", "a#b", "a%2Fb", "a b", "é", "x" * 256)],
+        # PostgreSQL refuses a NUL (naming no field); SQLite stored it, and the export then
+        # did not import into PostgreSQL.
+        ({"name": "x\x00"}, "name: a client name cannot contain a NUL character"),
+        ({"name": "x" * 256}, "name: a client name has at most 255 characters"),
     ],
 )  # fmt: skip
 def test_admin_create_client_invalid_body_is_400_naming_the_field(
@@ -138,6 +142,20 @@ def test_admin_update_client_invalid_origin_is_400(admin: Harness) -> None:
         "origins: 'http://example.com': must use https (http is allowed only on localhost, "
         "127.0.0.1, [::1])"
     ))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [("Web\x00", "name: a client name cannot contain a NUL character"),
+     ("W" * 256, "name: a client name has at most 255 characters")],
+)  # fmt: skip
+def test_admin_update_client_name_that_cannot_be_stored_everywhere_is_400(
+    admin: Harness, name: str, description: str
+) -> None:
+    client_id = call(admin, "POST", "/clients", WEB).json()["client_id"]
+    response = call(admin, "PATCH", f"/clients/{client_id}", {"name": name})
+    assert (response.status_code, response.json()) == (400, invalid(description))
+    assert call(admin, "GET", f"/clients/{client_id}").json()["name"] == "Photos"
 
 
 def test_admin_update_client_sets_a_known_secret(admin: Harness) -> None:

@@ -207,6 +207,33 @@ def test_admin_import_into_instance_with_data_is_409(admin: Harness) -> None:
                        "type": "web"}]},
          "clients[0].client_id: client ID 'evil client\\n': use letters, digits, '.', '_', '~' "
          "and '-' (at most 255)"),
+        # SQLite stores what PostgreSQL refuses (a NUL, a value longer than its column): such an
+        # export must be refused naming the field, whichever database either instance runs on.
+        ({"format": "signon-export-v1", "projects": [{"name": "p", "number": "1",
+          "app_name": "App\x00"}]}, "projects[0].app_name: contains a NUL character"),
+        ({"format": "signon-export-v1", "projects": [{"name": "p", "number": "1" * 21}]},
+         "projects[0].number: has more than 20 characters"),
+        ({"format": "signon-export-v1", "projects": [{"name": "p", "number": "12/4"}]},
+         "projects[0].number: '12/4' is not 1 to 20 digits"),
+        ({"format": "signon-export-v1", "projects": [{"name": "p", "number": "1"}],
+          "clients": [{"client_id": "c", "project": "p", "name": "n\x00", "type": "web"}]},
+         "clients[0].name: contains a NUL character"),
+        ({"format": "signon-export-v1", "projects": [{"name": "p", "number": "1"}],
+          "clients": [{"client_id": "c", "project": "p", "name": "n" * 256, "type": "web"}]},
+         "clients[0].name: a client name has at most 255 characters"),
+        ({"format": "signon-export-v1", "projects": [{"name": "p", "number": "1"}],
+          "clients": [{"client_id": "c", "project": "p", "name": "n", "type": "web",
+                       "secret_hash": "a" * 65}]},
+         "clients[0].secret_hash: has more than 64 characters"),
+        ({"format": "signon-export-v1", "projects": [{"name": "p", "number": "1"}],
+          "clients": [{"client_id": "c", "project": "p", "name": "n", "type": "web",
+                       "redirect_uris": ["https://example.com/\x00"]}]},
+         "clients[0].redirect_uris: contains a NUL character"),
+        ({"format": "signon-export-v1", "grants": [{"grant_id": "g", "user_sub": "1",
+          "client_id": "c", "scopes": ["openid\x00"], "created_at": 0, "updated_at": 0}]},
+         "grants[0].scopes: contains a NUL character"),
+        ({"format": "signon-export-v1", "signing_keys": [{"kid": "k" * 65, "private_key": "x"}]},
+         "signing_keys[0].kid: has more than 64 characters"),
     ],
 )  # fmt: skip
 def test_admin_import_invalid_document_is_400_naming_the_field(

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import MISSING, dataclass, fields
 from typing import Any
 
+from sqlalchemy import Column, Table
+
 from signon.accounts.changes import EDITABLE_FIELDS, FieldError, check_user_fields
 from signon.admin.tokens import ADMIN_TOKEN_SECRET
 from signon.errors import InvalidRequest
@@ -24,7 +26,9 @@ from signon.protocol.projects import (
     ProjectErrors,
     check_consent_screen,
     is_project_name,
+    is_project_number,
 )
+from signon.storage import schema
 from signon.storage.records import Client, Grant, Project, SigningKey, User
 from signon.storage.store import Conflict, Store
 
@@ -80,6 +84,30 @@ _CHECKS: dict[str, Callable[[Any], bool]] = {
 }
 
 
+# Each record's table: an imported value must fit its column on both databases.
+_TABLES: dict[type, Table] = {
+    User: schema.users,
+    Project: schema.projects,
+    Client: schema.clients,
+    SigningKey: schema.signing_keys,
+    Grant: schema.grants,
+}
+
+
+def _unstorable(column: Column[Any] | None, value: Any) -> str | None:
+    """Why `value` would not fit `column` on one of the two databases, if it would not. SQLite
+    stores a NUL character and a string of any length; PostgreSQL refuses both (a NUL in any
+    text, and more characters than a VARCHAR's length), with an error that names no field. An
+    export from an instance on SQLite must import into one on PostgreSQL."""
+    texts = value if isinstance(value, list) else [value]
+    if any(isinstance(text, str) and "\x00" in text for text in texts):
+        return "contains a NUL character"
+    length = getattr(column.type, "length", None) if column is not None else None
+    if isinstance(value, str) and length is not None and len(value) > length:
+        return f"has more than {length} characters"
+    return None
+
+
 def _parse(cls: type, raw: Any, where: str) -> Any:
     if not isinstance(raw, dict):
         raise InvalidRequest(f"{where}: expected a JSON object")
@@ -95,6 +123,9 @@ def _parse(cls: type, raw: Any, where: str) -> Any:
             continue
         if not _CHECKS[str(f.type)](raw[name]):
             raise InvalidRequest(f"{where}.{name}: expected {f.type}")
+        problem = _unstorable(_TABLES[cls].c.get(name), raw[name])
+        if problem:
+            raise InvalidRequest(f"{where}.{name}: {problem}")
         values[name] = tuple(raw[name]) if str(f.type).startswith("tuple") else raw[name]
     return cls(**values)
 
@@ -135,6 +166,8 @@ def _check(doc: dict[str, Any], secret_key: str | None) -> _State:
     for i, p in enumerate(state.projects):
         if not is_project_name(p.name):
             raise InvalidRequest(f"projects[{i}].name: {p.name!r} is not a project name")
+        if not is_project_number(p.number):  # new client IDs start with it
+            raise InvalidRequest(f"projects[{i}].number: {p.number!r} is not 1 to 20 digits")
         try:
             check_consent_screen({k: getattr(p, k) or "" for k in CONSENT_FIELDS})
         except ProjectErrors as exc:

@@ -22,8 +22,10 @@ from signon.storage.store import Conflict, Store
 __all__ = [
     "CLIENT_TYPES",
     "INSTALLED_TYPES",
+    "NAME_MAX",
     "ClientError",
     "NewClient",
+    "check_client_name",
     "check_client_secret",
     "check_origin",
     "check_redirect_uri",
@@ -41,6 +43,8 @@ INSTALLED_TYPES: frozenset[ClientType] = frozenset({"ios", "android", "desktop"}
 # RFC 3986's unreserved characters, so no `/`, `?`, `#` or `%` can make it name another page.
 _IMPORTED_ID = re.compile(r"[A-Za-z0-9._~-]{1,255}")
 _ID_RULE = "use letters, digits, '.', '_', '~' and '-' (at most 255)"
+# A client's name is shown on consent pages and in the console; 255 is plenty for that.
+NAME_MAX = 255
 
 
 class ClientError(ValueError):
@@ -49,6 +53,18 @@ class ClientError(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+def check_client_name(name: str) -> str:
+    """The name as stored (trimmed). A NUL is refused here because PostgreSQL refuses it in
+    any text (naming no field) while SQLite stores it, and an export must import into either."""
+    if not name.strip():
+        raise ClientError("name", "a client needs a name")
+    if "\x00" in name:
+        raise ClientError("name", "a client name cannot contain a NUL character")
+    if len(name.strip()) > NAME_MAX:
+        raise ClientError("name", f"a client name has at most {NAME_MAX} characters")
+    return name.strip()
 
 
 def _check_url_basics(field: str, url: str, what: str) -> tuple[str, str]:
@@ -102,8 +118,7 @@ def check_client_record(client: Client) -> None:
     ClientError for the first one it breaks. Origins must already be in their stored form."""
     if not _IMPORTED_ID.fullmatch(client.client_id):
         raise ClientError("client_id", f"client ID {client.client_id!r}: {_ID_RULE}")
-    if not client.name.strip():
-        raise ClientError("name", "a client needs a name")
+    check_client_name(client.name)
     for origin in client.origins:
         if check_origin(origin) != origin:
             raise ClientError("origins", f"{origin!r}: write it as {check_origin(origin)!r}")
@@ -175,8 +190,7 @@ async def create_client(
     now: int,
     secret_factory: Callable[[], str] = new_client_secret,
 ) -> NewClient:
-    if not name.strip():
-        raise ClientError("name", "a client needs a name")
+    name = check_client_name(name)
     if type not in CLIENT_TYPES:
         raise ClientError("type", f"type {type!r} is not one of {', '.join(CLIENT_TYPES)}")
     origins = _dedupe(check_origin(o) for o in origins)
@@ -201,7 +215,7 @@ async def create_client(
     client = Client(
         client_id=client_id or new_client_id(proj.number),
         project=proj.name,
-        name=name.strip(),
+        name=name,
         type=type,
         secret_hash=hash_secret(secret) if secret else None,
         origins=origins,
