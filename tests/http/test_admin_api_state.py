@@ -234,6 +234,16 @@ def test_admin_import_into_instance_with_data_is_409(admin: Harness) -> None:
          "grants[0].scopes: contains a NUL character"),
         ({"format": "signon-export-v1", "signing_keys": [{"kid": "k" * 65, "private_key": "x"}]},
          "signing_keys[0].kid: has more than 64 characters"),
+        # Integers are times stored as signed 64-bit: a larger one was a 500 on SQLite.
+        ({"format": "signon-export-v1", "projects": [{"name": "p", "number": "123456789012",
+          "created_at": 2**64 - 1}]},
+         f"projects[0].created_at: must be a whole number from 0 to {2**63 - 1}"),
+        ({"format": "signon-export-v1", "projects": [{"name": "p", "number": "1",
+          "created_at": -1}]},
+         f"projects[0].created_at: must be a whole number from 0 to {2**63 - 1}"),
+        ({"format": "signon-export-v1", "signing_keys": [{"kid": "k", "private_key": "x",
+          "publish_until": 2**63}]},
+         f"signing_keys[0].publish_until: must be a whole number from 0 to {2**63 - 1}"),
     ],
 )  # fmt: skip
 def test_admin_import_invalid_document_is_400_naming_the_field(
@@ -242,3 +252,12 @@ def test_admin_import_invalid_document_is_400_naming_the_field(
     call(emulator_admin, "POST", "/reset")
     response = call(emulator_admin, "POST", "/import", doc)
     assert (response.status_code, response.json()) == (400, invalid(description))
+
+
+def test_admin_import_keeps_the_largest_64_bit_time(emulator_admin: Harness) -> None:
+    call(emulator_admin, "POST", "/reset")
+    project = {"name": "p", "number": "123456789012", "created_at": 2**63 - 1}
+    response = call(emulator_admin, "POST", "/import",
+                    {"format": "signon-export-v1", "projects": [project]})  # fmt: skip
+    assert response.status_code == 200, response.text
+    assert call(emulator_admin, "GET", "/export").json()["projects"][0]["created_at"] == 2**63 - 1

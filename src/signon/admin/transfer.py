@@ -94,11 +94,19 @@ _TABLES: dict[type, Table] = {
 }
 
 
-def _unstorable(column: Column[Any] | None, value: Any) -> str | None:
+# Every integer in an export is a time in seconds, stored as a signed 64-bit BIGINT.
+_INT_MAX = 2**63 - 1
+
+
+def _value_problem(column: Column[Any] | None, value: Any) -> str | None:
     """Why `value` would not fit `column` on one of the two databases, if it would not. SQLite
     stores a NUL character and a string of any length; PostgreSQL refuses both (a NUL in any
     text, and more characters than a VARCHAR's length), with an error that names no field. An
-    export from an instance on SQLite must import into one on PostgreSQL."""
+    export from an instance on SQLite must import into one on PostgreSQL. Neither stores an
+    integer beyond 64 bits (SQLite's driver raised OverflowError: a 500), and no time we store
+    is before 1970."""
+    if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value <= _INT_MAX:
+        return f"must be a whole number from 0 to {_INT_MAX}"
     texts = value if isinstance(value, list) else [value]
     if any(isinstance(text, str) and "\x00" in text for text in texts):
         return "contains a NUL character"
@@ -123,7 +131,7 @@ def _parse(cls: type, raw: Any, where: str) -> Any:
             continue
         if not _CHECKS[str(f.type)](raw[name]):
             raise InvalidRequest(f"{where}.{name}: expected {f.type}")
-        problem = _unstorable(_TABLES[cls].c.get(name), raw[name])
+        problem = _value_problem(_TABLES[cls].c.get(name), raw[name])
         if problem:
             raise InvalidRequest(f"{where}.{name}: {problem}")
         values[name] = tuple(raw[name]) if str(f.type).startswith("tuple") else raw[name]
