@@ -19,7 +19,7 @@ from signon.accounts.changes import EDITABLE_FIELDS, FieldError, check_user_fiel
 from signon.admin.tokens import ADMIN_TOKEN_SECRET
 from signon.errors import InvalidRequest
 from signon.keys.keyring import ADVERTISED_MAX_AGE, Keyring
-from signon.keys.material import KeyDecryptionError, open_private_key
+from signon.keys.material import KeyDecryptionError, check_certificate, open_private_key
 from signon.protocol.clients import CLIENT_TYPES, ClientError, check_client_record
 from signon.protocol.projects import (
     CONSENT_FIELDS,
@@ -154,7 +154,7 @@ class _State:
     grants: list[Grant]
 
 
-def _check(doc: dict[str, Any], secret_key: str | None) -> _State:
+def _check(doc: dict[str, Any], secret_key: str | None, now: int) -> _State:
     if doc.get("format") != EXPORT_FORMAT:
         raise InvalidRequest(f"format: expected {EXPORT_FORMAT!r} (a document from /export)")
     state = _State(
@@ -195,13 +195,25 @@ def _check(doc: dict[str, Any], secret_key: str | None) -> _State:
             raise InvalidRequest(f"grants[{i}]: its user_sub or client_id is not in this export")
     for i, k in enumerate(state.keys):
         try:
-            open_private_key(k.private_key, secret_key, k.kid)
+            private = open_private_key(k.private_key, secret_key, k.kid)
         except KeyDecryptionError as exc:
             raise InvalidRequest(f"signing_keys[{i}].private_key: {exc}") from None
         except ValueError:
             raise InvalidRequest(
                 f"signing_keys[{i}].private_key: not a PEM private key (nor a sealed one)"
             ) from None
+        try:
+            check_certificate(k.certificate_pem, private)
+        except ValueError as exc:
+            raise InvalidRequest(f"signing_keys[{i}].certificate_pem: {exc}") from None
+    # The export's keys replace the instance's: one of them must sign now, or every token
+    # request would fail ("no active signing key") until someone rotated. An export without
+    # keys keeps the instance's own.
+    if state.keys and not any(Keyring.state(k, state.keys, now) == "active" for k in state.keys):
+        raise InvalidRequest(
+            "signing_keys: none is active now (activates_at passed, publish_until not yet): "
+            "the instance could not sign"
+        )
     return state
 
 
@@ -210,7 +222,7 @@ async def import_state(
 ) -> dict[str, int]:
     """Load an export into an instance without users, projects or clients. Everything is checked
     first, then written in one transaction. The export's signing keys replace the instance's."""
-    state = _check(doc, secret_key)
+    state = _check(doc, secret_key, int(keyring.clock()))
     try:
         await store.load_state(state.users, state.projects, state.clients, state.keys, state.grants)
     except Conflict as exc:
