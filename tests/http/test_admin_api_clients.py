@@ -64,6 +64,15 @@ def test_admin_create_client_duplicate_id_is_409(admin: Harness) -> None:
     assert response.json()["error"] == "conflict"
 
 
+def test_admin_create_client_refused_creates_no_project(admin: Harness) -> None:
+    call(admin, "POST", "/clients", {**WEB, "client_id": "legacy-id"})
+    response = call(admin, "POST", "/clients", {**WEB, "project": "orphan",
+                                                "client_id": "legacy-id"})  # fmt: skip
+    assert response.status_code == 409
+    projects = call(admin, "GET", "/export").json()["projects"]
+    assert [p["name"] for p in projects] == ["default"]
+
+
 @pytest.mark.parametrize(
     ("body", "description"),
     [

@@ -30,7 +30,6 @@ __all__ = [
     "check_origin",
     "check_redirect_uri",
     "create_client",
-    "ensure_project",
     "native_scheme",
 ]
 
@@ -154,24 +153,6 @@ class NewClient:
     secret: str | None  # shown once; only its hash is stored
 
 
-async def ensure_project(store: Store, name: str, now: int) -> Project:
-    if not is_project_name(name):
-        raise ClientError(
-            "project",
-            f"project {name!r}: use lower-case letters, digits and '-', starting with a letter",
-        )
-    project = await store.find_project(name)
-    if project is None:
-        project = Project(name=name, number=new_project_number(), app_name=None, created_at=now)
-        try:
-            await store.create_project(project)
-        except Conflict:  # created concurrently
-            found = await store.find_project(name)
-            assert found is not None
-            project = found
-    return project
-
-
 def _dedupe(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
@@ -208,25 +189,40 @@ async def create_client(
         raise ClientError("client_secret", f"{type} clients are public: they have no secret")
     if client_secret is not None and len(client_secret) < 8:
         raise ClientError("client_secret", "a client secret needs at least 8 characters")
-    proj = await ensure_project(store, project, now)
+    if not is_project_name(project):
+        raise ClientError(
+            "project",
+            f"project {project!r}: use lower-case letters, digits and '-', starting with a letter",
+        )
+    # Every check is above: from here on only a taken client ID can refuse the client, and the
+    # store creates a missing project in the client's own transaction, so a refused client
+    # leaves no empty project behind.
     if client_id is not None and await store.find_client(client_id) is not None:
         raise ClientError("client_id", f"a client with ID {client_id} already exists")
     secret = None if type in ("ios", "android") else (client_secret or secret_factory())
-    client = Client(
-        client_id=client_id or new_client_id(proj.number),
-        project=proj.name,
-        name=name,
-        type=type,
-        secret_hash=hash_secret(secret) if secret else None,
-        origins=origins,
-        redirect_uris=redirect_uris,
-        auto_consent=auto_consent,
-        created_at=now,
-    )
-    try:
-        await store.create_client(client)
-    except Conflict:
-        raise ClientError(
-            "client_id", f"a client with ID {client.client_id} already exists"
-        ) from None
-    return NewClient(client, secret)
+    for attempt in (1, 2):
+        proj, new_project = await store.find_project(project), None
+        if proj is None:  # created by the store together with the client
+            proj = new_project = Project(project, new_project_number(), created_at=now)
+        client = Client(
+            client_id=client_id or new_client_id(proj.number),
+            project=proj.name,
+            name=name,
+            type=type,
+            secret_hash=hash_secret(secret) if secret else None,
+            origins=origins,
+            redirect_uris=redirect_uris,
+            auto_consent=auto_consent,
+            created_at=now,
+        )
+        try:
+            await store.create_client(client, new_project)
+        except Conflict:
+            if new_project is None or attempt == 2 or await store.find_project(project) is None:
+                raise ClientError(
+                    "client_id", f"a client with ID {client.client_id} already exists"
+                ) from None
+            # The project was created concurrently: put the client into that one.
+        else:
+            return NewClient(client, secret)
+    raise AssertionError("unreachable")
