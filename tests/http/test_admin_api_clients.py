@@ -107,6 +107,30 @@ def test_admin_create_client_refused_creates_no_project(admin: Harness) -> None:
         # did not import into PostgreSQL.
         ({"name": "x\x00"}, "name: a client name cannot contain a NUL character"),
         ({"name": "x" * 256}, "name: a client name has at most 255 characters"),
+        # Redirect URIs the docs said were refused, and the authorization endpoint redirects to.
+        ({"name": "x", "redirect_uris": ["https://@example.com/cb"]},
+         "redirect_uris: 'https://@example.com/cb': a redirect URI cannot contain a user name "
+         "or password"),
+        ({"name": "x", "origins": ["https://@example.com"]},
+         "origins: 'https://@example.com': a JavaScript origin cannot contain a user name or "
+         "password"),
+        ({"name": "x", "redirect_uris": ["https://example.com/cb\x1b\x07x"]},
+         "redirect_uris: 'https://example.com/cb\\x1b\\x07x': redirect URIs cannot contain "
+         "control characters"),
+        ({"name": "x", "redirect_uris": ["https://example.com/cb\x7f"]},
+         "redirect_uris: 'https://example.com/cb\\x7f': redirect URIs cannot contain control "
+         "characters"),
+        ({"name": "x", "redirect_uris": ["https://ex\u3002ample.com/cb"]},
+         "redirect_uris: 'https://ex\u3002ample.com/cb': 'ex\u3002ample.com' is not a host name "
+         "or IP address"),
+        ({"name": "x", "redirect_uris": ["https://exa;mple.com/cb"]},
+         "redirect_uris: 'https://exa;mple.com/cb': 'exa;mple.com' is not a host name or IP "
+         "address"),
+        ({"name": "x", "redirect_uris": ["https://example.com/" + "a" * 2029]},
+         "redirect_uris: a redirect URI has at most 2,048 characters"),
+        # urlsplit's own ValueError was a 500.
+        ({"name": "x", "redirect_uris": ["https://[::1/cb"]},
+         "redirect_uris: 'https://[::1/cb': a redirect URI must be an absolute http(s) URL"),
     ],
 )  # fmt: skip
 def test_admin_create_client_invalid_body_is_400_naming_the_field(
@@ -114,6 +138,14 @@ def test_admin_create_client_invalid_body_is_400_naming_the_field(
 ) -> None:
     response = call(admin, "POST", "/clients", body)
     assert (response.status_code, response.json()) == (400, invalid(description))
+
+
+def test_admin_create_client_keeps_redirect_uris_up_to_2048_characters(admin: Harness) -> None:
+    uris = ["https://example.com/" + "a" * 2028, "http://[::1]:8080/cb",
+            "https://Photos.example.com/caf\u00e9?next=%2F"]  # fmt: skip
+    response = call(admin, "POST", "/clients", {"name": "x", "redirect_uris": uris})
+    assert response.status_code == 201, response.text
+    assert response.json()["redirect_uris"] == uris
 
 
 def test_admin_list_clients_filters_by_project(admin: Harness) -> None:

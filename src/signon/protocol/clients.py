@@ -23,6 +23,7 @@ __all__ = [
     "CLIENT_TYPES",
     "INSTALLED_TYPES",
     "NAME_MAX",
+    "URL_MAX",
     "ClientError",
     "NewClient",
     "check_client_name",
@@ -66,15 +67,33 @@ def check_client_name(name: str) -> str:
     return name.strip()
 
 
-def _check_url_basics(field: str, url: str, what: str) -> tuple[str, str]:
+# The longest origin or redirect URI registered: the authorization endpoint redirects to a
+# registered URI with the response appended, and URLs much longer than this are cut or refused
+# by browsers and servers along the way.
+URL_MAX = 2048
+# What a host in an origin or redirect URI may be: a DNS name (IDNs in their xn-- form) or an IP
+# literal; it ends up in CSP `frame-ancestors`, postMessage calls and Location headers.
+_HOST = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|[0-9a-f:.]+")
+
+
+def _check_url_basics(field: str, url: str, what: str) -> None:
+    if len(url) > URL_MAX:
+        raise ClientError(field, f"a {what} has at most {URL_MAX:,} characters")
     if "*" in url:
         raise ClientError(field, f"{url!r}: wildcards are not allowed in {what}s")
     if any(ch.isspace() for ch in url):
         raise ClientError(field, f"{url!r}: {what}s cannot contain whitespace")
-    parts = urlsplit(url)
+    if any(ch < " " or ch == "\x7f" for ch in url):  # C0 controls and DEL
+        raise ClientError(field, f"{url!r}: {what}s cannot contain control characters")
+    try:
+        parts = urlsplit(url)  # ValueError: "[::1" (no "]"), a full-width "#" in the host...
+    except ValueError:
+        raise ClientError(field, f"{url!r}: a {what} must be an absolute http(s) URL") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ClientError(field, f"{url!r}: a {what} must be an absolute http(s) URL")
-    if parts.username or parts.password:
+    # Any "@" in the authority is user info, even empty ("https://@example.com"), which
+    # `parts.username` reports as "" (falsy).
+    if "@" in parts.netloc:
         raise ClientError(field, f"{url!r}: a {what} cannot contain a user name or password")
     if parts.fragment or "#" in url:
         raise ClientError(field, f"{url!r}: a {what} cannot contain a fragment (#)")
@@ -82,15 +101,12 @@ def _check_url_basics(field: str, url: str, what: str) -> tuple[str, str]:
         parts.port  # noqa: B018 - raises on a bad port
     except ValueError:
         raise ClientError(field, f"{url!r}: the port is not a number from 0 to 65535") from None
+    if not _HOST.fullmatch(parts.hostname):
+        raise ClientError(field, f"{url!r}: {parts.hostname!r} is not a host name or IP address")
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise ClientError(
             field, f"{url!r}: must use https (http is allowed only on localhost, 127.0.0.1, [::1])"
         )
-    return parts.scheme, parts.hostname
-
-
-# What a host in an origin may be: a DNS name (IDNs in their xn-- form) or an IP literal.
-_HOST = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|[0-9a-f:.]+")
 
 
 def check_origin(origin: str) -> str:
@@ -104,8 +120,6 @@ def check_origin(origin: str) -> str:
     if parts.path or parts.query:
         raise ClientError("origins", f"{origin!r}: an origin cannot contain a path or end with '/'")
     host = parts.hostname or ""
-    if not _HOST.fullmatch(host):
-        raise ClientError("origins", f"{origin!r}: {host!r} is not a host name or IP address")
     port = parts.port
     default = {"http": 80, "https": 443}[parts.scheme]
     shown_host = f"[{host}]" if ":" in host else host
@@ -130,6 +144,8 @@ def check_client_record(client: Client) -> None:
 
 
 def check_redirect_uri(uri: str) -> str:
+    """An Authorized redirect URI, kept as typed: it is compared exactly with the `redirect_uri`
+    of requests, and the authorization endpoint sends codes and tokens to it."""
     _check_url_basics("redirect_uris", uri, "redirect URI")
     return uri
 
