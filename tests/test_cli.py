@@ -358,7 +358,7 @@ def test_cli_clients_import_duplicate_id_exits_2(cli: Callable[..., Run]) -> Non
         (["--type", "android", "--client-secret", "GOCSPX-x"], "they have no secret"),
         (["--type", "desktop", "--origin", "https://example.com"], "only web clients"),
         (["--project", "My Project"], "project 'My Project'"),
-        (["--client-id", "has space"], "is not printable ASCII"),
+        (["--client-id", "has space"], "use letters, digits, '.', '_', '~' and '-'"),
         (["--type", "tv"], "invalid choice: 'tv'"),
     ],
 )

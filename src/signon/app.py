@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
@@ -97,6 +98,13 @@ def _is_web_url(value: object) -> bool:
     return isinstance(value, str) and value.lower().startswith(("https://", "http://"))
 
 
+def _path_segment(value: object) -> str:
+    """Jinja filter `path_segment`: a value put into one segment of a URL path, percent-encoded
+    whole. A client ID with `?`, `#` or `/` in it (stored before IDs were restricted) would
+    otherwise make its Edit link open another client's page."""
+    return quote(str(value), safe="")
+
+
 def templates() -> Environment:
     env = Environment(
         loader=FileSystemLoader(WEB / "templates"),
@@ -104,6 +112,7 @@ def templates() -> Environment:
         auto_reload=False,
     )
     env.tests["web_url"] = _is_web_url
+    env.filters["path_segment"] = _path_segment
     return env
 
 

@@ -10,6 +10,7 @@ from tests.conftest import Harness
 from tests.http.admin_helpers import admin_harness, call, invalid  # noqa: F401 - fixtures
 
 CLIENT_ID = re.compile(r"^[0-9]{12}-[a-z0-9]{32}\.apps\.googleusercontent\.com$")
+ID_RULE = "use letters, digits, '.', '_', '~' and '-' (at most 255)"
 WEB = {"name": "Photos", "origins": ["http://localhost:5000"],
        "redirect_uris": ["http://localhost:5000/callback"]}  # fmt: skip
 
@@ -38,11 +39,38 @@ def test_admin_create_client_imports_id_and_secret(admin: Harness) -> None:
     )  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    "client_id",
+    [
+        "123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com",
+        "407408718192.apps.googleusercontent.com",  # Google's older shape
+        "legacy_ID~1.0",
+        "x" * 255,
+    ],
+)
+def test_admin_imported_client_ids_of_url_safe_characters_work(
+    admin: Harness, client_id: str
+) -> None:
+    created = call(admin, "POST", "/clients", {**WEB, "client_id": client_id})
+    assert (created.status_code, created.json()["client_id"]) == (201, client_id)
+    assert call(admin, "GET", f"/clients/{client_id}").json()["client_id"] == client_id
+    assert call(admin, "DELETE", f"/clients/{client_id}").status_code == 204
+
+
 def test_admin_create_client_duplicate_id_is_409(admin: Harness) -> None:
     call(admin, "POST", "/clients", {**WEB, "client_id": "legacy-id"})
     response = call(admin, "POST", "/clients", {**WEB, "client_id": "legacy-id"})
     assert response.status_code == 409
     assert response.json()["error"] == "conflict"
+
+
+def test_admin_create_client_refused_creates_no_project(admin: Harness) -> None:
+    call(admin, "POST", "/clients", {**WEB, "client_id": "legacy-id"})
+    response = call(admin, "POST", "/clients", {**WEB, "project": "orphan",
+                                                "client_id": "legacy-id"})  # fmt: skip
+    assert response.status_code == 409
+    projects = call(admin, "GET", "/export").json()["projects"]
+    assert [p["name"] for p in projects] == ["default"]
 
 
 @pytest.mark.parametrize(
@@ -67,6 +95,42 @@ def test_admin_create_client_duplicate_id_is_409(admin: Harness) -> None:
          "client_secret: a client secret needs at least 8 characters"),
         ({"name": "x", "origins": ["https://exa;mple.com"]},
          "origins: 'https://exa;mple.com': 'exa;mple.com' is not a host name or IP address"),
+        # A pattern ending in "$" matches before a final newline: the whole value must match.
+        ({"name": "x", "project": "proj\n"},
+         "project: project 'proj\\n': use lower-case letters, digits and '-', starting with a "
+         "letter"),
+        ({"name": "x", "client_id": "abc\n"}, f"client_id: client ID 'abc\\n': {ID_RULE}"),
+        # An imported ID is a URL path segment: "a/b" could never be fetched or deleted.
+        *[({"name": "x", "client_id": bad}, f"client_id: client ID {bad!r}: {ID_RULE}")
+          for bad in ("a/b", "victim-app?x", "a#b", "a%2Fb", "a b", "é", "x" * 256)],
+        # PostgreSQL refuses a NUL (naming no field); SQLite stored it, and the export then
+        # did not import into PostgreSQL.
+        ({"name": "x\x00"}, "name: a client name cannot contain a NUL character"),
+        ({"name": "x" * 256}, "name: a client name has at most 255 characters"),
+        # Redirect URIs the docs said were refused, and the authorization endpoint redirects to.
+        ({"name": "x", "redirect_uris": ["https://@example.com/cb"]},
+         "redirect_uris: 'https://@example.com/cb': a redirect URI cannot contain a user name "
+         "or password"),
+        ({"name": "x", "origins": ["https://@example.com"]},
+         "origins: 'https://@example.com': a JavaScript origin cannot contain a user name or "
+         "password"),
+        ({"name": "x", "redirect_uris": ["https://example.com/cb\x1b\x07x"]},
+         "redirect_uris: 'https://example.com/cb\\x1b\\x07x': redirect URIs cannot contain "
+         "control characters"),
+        ({"name": "x", "redirect_uris": ["https://example.com/cb\x7f"]},
+         "redirect_uris: 'https://example.com/cb\\x7f': redirect URIs cannot contain control "
+         "characters"),
+        ({"name": "x", "redirect_uris": ["https://ex\u3002ample.com/cb"]},
+         "redirect_uris: 'https://ex\u3002ample.com/cb': 'ex\u3002ample.com' is not a host name "
+         "or IP address"),
+        ({"name": "x", "redirect_uris": ["https://exa;mple.com/cb"]},
+         "redirect_uris: 'https://exa;mple.com/cb': 'exa;mple.com' is not a host name or IP "
+         "address"),
+        ({"name": "x", "redirect_uris": ["https://example.com/" + "a" * 2029]},
+         "redirect_uris: a redirect URI has at most 2,048 characters"),
+        # urlsplit's own ValueError was a 500.
+        ({"name": "x", "redirect_uris": ["https://[::1/cb"]},
+         "redirect_uris: 'https://[::1/cb': a redirect URI must be an absolute http(s) URL"),
     ],
 )  # fmt: skip
 def test_admin_create_client_invalid_body_is_400_naming_the_field(
@@ -74,6 +138,14 @@ def test_admin_create_client_invalid_body_is_400_naming_the_field(
 ) -> None:
     response = call(admin, "POST", "/clients", body)
     assert (response.status_code, response.json()) == (400, invalid(description))
+
+
+def test_admin_create_client_keeps_redirect_uris_up_to_2048_characters(admin: Harness) -> None:
+    uris = ["https://example.com/" + "a" * 2028, "http://[::1]:8080/cb",
+            "https://Photos.example.com/caf\u00e9?next=%2F"]  # fmt: skip
+    response = call(admin, "POST", "/clients", {"name": "x", "redirect_uris": uris})
+    assert response.status_code == 201, response.text
+    assert response.json()["redirect_uris"] == uris
 
 
 def test_admin_list_clients_filters_by_project(admin: Harness) -> None:
@@ -111,6 +183,20 @@ def test_admin_update_client_invalid_origin_is_400(admin: Harness) -> None:
         "origins: 'http://example.com': must use https (http is allowed only on localhost, "
         "127.0.0.1, [::1])"
     ))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [("Web\x00", "name: a client name cannot contain a NUL character"),
+     ("W" * 256, "name: a client name has at most 255 characters")],
+)  # fmt: skip
+def test_admin_update_client_name_that_cannot_be_stored_everywhere_is_400(
+    admin: Harness, name: str, description: str
+) -> None:
+    client_id = call(admin, "POST", "/clients", WEB).json()["client_id"]
+    response = call(admin, "PATCH", f"/clients/{client_id}", {"name": name})
+    assert (response.status_code, response.json()) == (400, invalid(description))
+    assert call(admin, "GET", f"/clients/{client_id}").json()["name"] == "Photos"
 
 
 def test_admin_update_client_sets_a_known_secret(admin: Harness) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 import jwt
 import pytest
 
+from signon.keys.material import generate_private_key, self_signed_certificate
 from tests.conftest import Harness, csrf_from
 from tests.http.admin_helpers import admin_harness, call, emulator_admin_harness, invalid  # noqa: F401 - fixtures
 from tests.http.flows import (
@@ -184,6 +185,8 @@ def test_admin_import_into_instance_with_data_is_409(admin: Harness) -> None:
         # The console's rules hold for imported records too.
         ({"format": "signon-export-v1", "projects": [{"name": "Bad Project!", "number": "1"}]},
          "projects[0].name: 'Bad Project!' is not a project name"),
+        ({"format": "signon-export-v1", "projects": [{"name": "p\n", "number": "1"}]},
+         "projects[0].name: 'p\\n' is not a project name"),
         ({"format": "signon-export-v1", "projects": [{"name": "p", "number": "1",
           "privacy_url": "javascript:alert(document.domain)"}]},
          "projects[0].privacy_url: Enter an absolute URL, e.g. https://example.com/privacy"),
@@ -203,7 +206,45 @@ def test_admin_import_into_instance_with_data_is_409(admin: Harness) -> None:
         ({"format": "signon-export-v1", "projects": [{"name": "p", "number": "1"}],
           "clients": [{"client_id": "evil client\n", "project": "p", "name": "n",
                        "type": "web"}]},
-         "clients[0].client_id: client ID 'evil client\\n' is not printable ASCII"),
+         "clients[0].client_id: client ID 'evil client\\n': use letters, digits, '.', '_', '~' "
+         "and '-' (at most 255)"),
+        # SQLite stores what PostgreSQL refuses (a NUL, a value longer than its column): such an
+        # export must be refused naming the field, whichever database either instance runs on.
+        ({"format": "signon-export-v1", "projects": [{"name": "p", "number": "1",
+          "app_name": "App\x00"}]}, "projects[0].app_name: contains a NUL character"),
+        ({"format": "signon-export-v1", "projects": [{"name": "p", "number": "1" * 21}]},
+         "projects[0].number: has more than 20 characters"),
+        ({"format": "signon-export-v1", "projects": [{"name": "p", "number": "12/4"}]},
+         "projects[0].number: '12/4' is not 1 to 20 digits"),
+        ({"format": "signon-export-v1", "projects": [{"name": "p", "number": "1"}],
+          "clients": [{"client_id": "c", "project": "p", "name": "n\x00", "type": "web"}]},
+         "clients[0].name: contains a NUL character"),
+        ({"format": "signon-export-v1", "projects": [{"name": "p", "number": "1"}],
+          "clients": [{"client_id": "c", "project": "p", "name": "n" * 256, "type": "web"}]},
+         "clients[0].name: a client name has at most 255 characters"),
+        ({"format": "signon-export-v1", "projects": [{"name": "p", "number": "1"}],
+          "clients": [{"client_id": "c", "project": "p", "name": "n", "type": "web",
+                       "secret_hash": "a" * 65}]},
+         "clients[0].secret_hash: has more than 64 characters"),
+        ({"format": "signon-export-v1", "projects": [{"name": "p", "number": "1"}],
+          "clients": [{"client_id": "c", "project": "p", "name": "n", "type": "web",
+                       "redirect_uris": ["https://example.com/\x00"]}]},
+         "clients[0].redirect_uris: contains a NUL character"),
+        ({"format": "signon-export-v1", "grants": [{"grant_id": "g", "user_sub": "1",
+          "client_id": "c", "scopes": ["openid\x00"], "created_at": 0, "updated_at": 0}]},
+         "grants[0].scopes: contains a NUL character"),
+        ({"format": "signon-export-v1", "signing_keys": [{"kid": "k" * 65, "private_key": "x"}]},
+         "signing_keys[0].kid: has more than 64 characters"),
+        # Integers are times stored as signed 64-bit: a larger one was a 500 on SQLite.
+        ({"format": "signon-export-v1", "projects": [{"name": "p", "number": "123456789012",
+          "created_at": 2**64 - 1}]},
+         f"projects[0].created_at: must be a whole number from 0 to {2**63 - 1}"),
+        ({"format": "signon-export-v1", "projects": [{"name": "p", "number": "1",
+          "created_at": -1}]},
+         f"projects[0].created_at: must be a whole number from 0 to {2**63 - 1}"),
+        ({"format": "signon-export-v1", "signing_keys": [{"kid": "k", "private_key": "x",
+          "publish_until": 2**63}]},
+         f"signing_keys[0].publish_until: must be a whole number from 0 to {2**63 - 1}"),
     ],
 )  # fmt: skip
 def test_admin_import_invalid_document_is_400_naming_the_field(
@@ -212,3 +253,90 @@ def test_admin_import_invalid_document_is_400_naming_the_field(
     call(emulator_admin, "POST", "/reset")
     response = call(emulator_admin, "POST", "/import", doc)
     assert (response.status_code, response.json()) == (400, invalid(description))
+
+
+def test_admin_import_keeps_the_largest_64_bit_time(emulator_admin: Harness) -> None:
+    call(emulator_admin, "POST", "/reset")
+    project = {"name": "p", "number": "123456789012", "created_at": 2**63 - 1}
+    response = call(emulator_admin, "POST", "/import",
+                    {"format": "signon-export-v1", "projects": [project]})  # fmt: skip
+    assert response.status_code == 200, response.text
+    assert call(emulator_admin, "GET", "/export").json()["projects"][0]["created_at"] == 2**63 - 1
+
+
+def _exported_key(h: Harness) -> dict[str, Any]:
+    """The instance's own signing key as /export writes it, after a reset (import-ready)."""
+    key: dict[str, Any] = call(h, "GET", "/export").json()["signing_keys"][0]
+    assert call(h, "POST", "/reset").status_code == 204
+    return key
+
+
+def _other_certificate(h: Harness) -> str:
+    return self_signed_certificate(generate_private_key(), int(h.clock()), 3600)
+
+
+@pytest.mark.parametrize(
+    ("certificate", "description"),
+    [
+        (lambda h, pem: "garbage", "not a PEM certificate"),
+        (lambda h, pem: "", "not a PEM certificate"),
+        (lambda h, pem: pem + "garbage\n",
+         "not exactly one PEM certificate (text around it, or several)"),
+        (lambda h, pem: pem + _other_certificate(h),
+         "not exactly one PEM certificate (text around it, or several)"),
+        (lambda h, pem: _other_certificate(h),
+         "the certificate's public key is not the private key's"),
+    ],
+    ids=["garbage", "empty", "text-after", "two-certificates", "another-keys"],
+)  # fmt: skip
+def test_admin_import_refuses_a_key_whose_certificate_is_not_its_own(
+    emulator_admin: Harness, certificate: Any, description: str
+) -> None:
+    """/oauth2/v1/certs serves the stored certificate as it is: "garbage" was served."""
+    h = emulator_admin
+    key = _exported_key(h)
+    key["certificate_pem"] = certificate(h, key["certificate_pem"])
+    response = call(h, "POST", "/import", {"format": "signon-export-v1", "signing_keys": [key]})
+    assert (response.status_code, response.json()) == (
+        400, invalid(f"signing_keys[0].certificate_pem: {description}")
+    )  # fmt: skip
+    assert key["kid"] not in h.client.get("/oauth2/v1/certs").json()  # nothing was written
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        {"activates_at": "later"},  # pending: it would sign only from then on
+        {"activates_at": 0, "publish_until": "now"},  # expired
+    ],
+    ids=["pending", "expired"],
+)
+def test_admin_import_refuses_keys_of_which_none_signs_now(
+    emulator_admin: Harness, dates: dict[str, Any]
+) -> None:
+    """Such an import used to land, and every token request then answered 500."""
+    h = emulator_admin
+    key = _exported_key(h)
+    now = int(h.clock())
+    key.update({k: {"later": now + 3600, "now": now}.get(v, v) for k, v in dates.items()})
+    response = call(h, "POST", "/import", {"format": "signon-export-v1", "signing_keys": [key]})
+    assert (response.status_code, response.json()) == (400, invalid(
+        "signing_keys: none is active now (activates_at passed, publish_until not yet): the "
+        "instance could not sign"
+    ))  # fmt: skip
+    # Nothing was written: the instance still signs with the key the reset created.
+    assert [k["state"] for k in call(h, "GET", "/keys").json()] == ["active"]
+
+
+def test_admin_import_without_keys_keeps_the_instances_key(emulator_admin: Harness) -> None:
+    h = emulator_admin
+    client, _ = _consented(h)
+    doc = call(h, "GET", "/export").json()
+    assert call(h, "POST", "/reset").status_code == 204
+    kid = call(h, "GET", "/keys").json()[0]["kid"]
+    response = call(h, "POST", "/import", {**doc, "signing_keys": []})
+    assert response.status_code == 200, response.text
+    assert [(k["kid"], k["state"]) for k in call(h, "GET", "/keys").json()] == [(kid, "active")]
+    assert h.sign_in().status_code == 303
+    code = redirect_of(authorize(h, auth_params(client))).params["code"]
+    assert exchange(h, client, code).status_code == 200

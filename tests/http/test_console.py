@@ -13,6 +13,7 @@ import pytest
 
 from signon.protocol.clients import NewClient
 from signon.protocol.ids import hash_secret
+from signon.storage.records import Client
 from tests.conftest import FakeClock, Harness, csrf_from, harness_for, make_settings
 from tests.http.flows import approve, auth_params, authorize, exchange, redirect_of, signed_in
 
@@ -384,6 +385,34 @@ def test_console_delete_asks_for_confirmation_then_revokes_tokens(dev: Harness) 
     assert dev.run(dev.ctx.store.find_client, client_id) is None
     token = dev.run(dev.ctx.store.find_token, hash_secret(tokens["refresh_token"]))
     assert token is not None and token.revoked_at is not None
+
+
+def test_console_links_to_each_client_with_its_id_escaped(dev: Harness) -> None:
+    """IDs stored before they were restricted to URL-safe characters: `victim-app?x`'s links
+    must open its own page, not `victim-app`'s (the `?x` would have become a query)."""
+    create_project(dev)
+    for client_id, name in (("victim-app", "Victim"), ("victim-app?x", "Other")):
+        record = Client(client_id=client_id, project="photos", name=name, type="web")
+        dev.run(dev.ctx.store.create_client, record)
+    listing = dev.client.get("/console/projects/photos").text
+    edit = re.search(r'<a href="([^"]+)" aria-label="Edit Other">', listing)
+    delete = re.search(r'<a href="([^"]+)" aria-label="Delete Other"', listing)
+    assert edit is not None and delete is not None
+    assert (edit.group(1), delete.group(1)) == (
+        "/console/clients/victim-app%3Fx", "/console/clients/victim-app%3Fx/delete"
+    )  # fmt: skip
+    page = dev.client.get(html.unescape(edit.group(1)))
+    assert page.status_code == 200 and 'value="Other"' in page.text
+    assert 'action="/console/clients/victim-app%3Fx"' in page.text
+    assert 'href="/console/clients/victim-app%3Fx/delete"' in page.text
+    confirm = dev.client.get(html.unescape(delete.group(1)))
+    assert "<h1>Delete Other?</h1>" in confirm.text
+    assert 'action="/console/clients/victim-app%3Fx/delete"' in confirm.text
+    saved = post_form(dev, "/console/clients/victim-app%3Fx", "/console/clients/victim-app%3Fx",
+                      name="Other 2", origins="", redirect_uris="")  # fmt: skip
+    assert saved.headers["location"] == "/console/clients/victim-app%3Fx?saved=1"
+    victim = dev.run(dev.ctx.store.find_client, "victim-app")
+    assert victim is not None and victim.name == "Victim"
 
 
 def test_console_lists_clients_registered_on_first_use(sqlite_url: str, clock: FakeClock) -> None:

@@ -32,7 +32,9 @@ def test_check_challenge_refuses_other_methods(method: str) -> None:
     assert caught.value.description == f"Invalid code_challenge_method: {method}"
 
 
-@pytest.mark.parametrize("challenge", ["a" * 42, "a" * 129, "a" * 42 + "+", "a" * 42 + "="])
+@pytest.mark.parametrize(
+    "challenge", ["a" * 42, "a" * 129, "a" * 42 + "+", "a" * 42 + "=", "a" * 43 + "\n"]
+)
 def test_check_challenge_refuses_malformed_challenges(challenge: str) -> None:
     with pytest.raises(InvalidRequest) as caught:
         check_challenge(challenge, "S256")
@@ -72,6 +74,8 @@ def test_check_verifier_no_challenge_no_verifier() -> None:
         (CHALLENGE, "plain", VERIFIER, "Invalid code verifier."),  # S256's verifier
         (CHALLENGE, "S256", "short", "Invalid code verifier."),
         (CHALLENGE, "S256", VERIFIER + "é", "Invalid code verifier."),
+        # "$" matches before a final newline: the whole value must match.
+        (VERIFIER + "\n", "plain", VERIFIER + "\n", "Invalid code verifier."),
         (None, None, VERIFIER, "code_verifier or verifier is not needed"),
     ],
 )

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
 from signon.accounts.sessions import Sessions
-from signon.protocol.clients import create_client
+from signon.protocol.clients import ClientError, create_client
 from signon.protocol.ids import hash_secret, new_access_token, new_code, new_refresh_token
 from signon.storage import SqlStore
-from signon.storage.records import AuthCode, Grant, SigningKey, Token
+from signon.storage.records import AuthCode, Grant, Project, SigningKey, Token
 from signon.storage.store import Conflict, InvalidData
 from tests.storage.dump import all_rows_text
 from tests.storage.records import (
     CLIENT_ID,
     NOW,
+    PROJECT,
     client,
     code,
     project,
@@ -240,6 +242,55 @@ async def test_store_duplicate_client_id_conflicts(store: SqlStore) -> None:
     await store.create_client(client())
     with pytest.raises(Conflict):
         await store.create_client(client(name="Another"))
+
+
+async def test_store_create_client_creates_its_new_project_in_the_same_transaction(
+    store: SqlStore,
+) -> None:
+    await store.create_client(client(), project())
+    assert await store.find_project(PROJECT) == project()
+    assert await store.find_client(CLIENT_ID) == client()
+
+
+async def test_store_refused_client_leaves_its_new_project_uncreated(store: SqlStore) -> None:
+    await store.create_project(project())
+    await store.create_client(client())
+    orphan = project("orphan", number="100000000001")
+    with pytest.raises(Conflict):
+        await store.create_client(client(project="orphan"), orphan)
+    assert await store.find_project("orphan") is None
+
+
+async def test_create_client_refused_for_a_taken_id_creates_no_project(store: SqlStore) -> None:
+    await create_client(store, name="First", client_id="taken-id", now=NOW)
+    with pytest.raises(ClientError, match="already exists"):
+        await create_client(store, name="Second", project="orphan", client_id="taken-id", now=NOW)
+    assert [p.name for p in await store.list_projects()] == ["default"]
+
+
+async def test_create_client_joins_a_project_created_concurrently(store: SqlStore) -> None:
+    """Between create_client's look-up (no project yet) and its insert, another request creates
+    the project: the client goes into that project, with that project's number."""
+    racing = project("photos", number="100000000001")
+
+    class LateProject:
+        def __init__(self) -> None:
+            self.looked_up = False
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(store, name)
+
+        async def find_project(self, name: str) -> Project | None:
+            if not self.looked_up:
+                self.looked_up = True
+                await store.create_project(racing)  # lands after the look-up answered
+                return None
+            return await store.find_project(name)
+
+    new = await create_client(LateProject(), name="App", project="photos", now=NOW)  # type: ignore[arg-type]
+    assert new.client.project == "photos"
+    assert new.client.client_id.startswith("100000000001-")
+    assert await store.find_project("photos") == racing
 
 
 async def test_store_list_clients_filters_by_project(store: SqlStore) -> None:

@@ -13,18 +13,22 @@ from collections.abc import Callable
 from dataclasses import MISSING, dataclass, fields
 from typing import Any
 
+from sqlalchemy import Column, Table
+
 from signon.accounts.changes import EDITABLE_FIELDS, FieldError, check_user_fields
 from signon.admin.tokens import ADMIN_TOKEN_SECRET
 from signon.errors import InvalidRequest
 from signon.keys.keyring import ADVERTISED_MAX_AGE, Keyring
-from signon.keys.material import KeyDecryptionError, open_private_key
+from signon.keys.material import KeyDecryptionError, check_certificate, open_private_key
 from signon.protocol.clients import CLIENT_TYPES, ClientError, check_client_record
 from signon.protocol.projects import (
     CONSENT_FIELDS,
     ProjectErrors,
     check_consent_screen,
     is_project_name,
+    is_project_number,
 )
+from signon.storage import schema
 from signon.storage.records import Client, Grant, Project, SigningKey, User
 from signon.storage.store import Conflict, Store
 
@@ -80,6 +84,38 @@ _CHECKS: dict[str, Callable[[Any], bool]] = {
 }
 
 
+# Each record's table: an imported value must fit its column on both databases.
+_TABLES: dict[type, Table] = {
+    User: schema.users,
+    Project: schema.projects,
+    Client: schema.clients,
+    SigningKey: schema.signing_keys,
+    Grant: schema.grants,
+}
+
+
+# Every integer in an export is a time in seconds, stored as a signed 64-bit BIGINT.
+_INT_MAX = 2**63 - 1
+
+
+def _value_problem(column: Column[Any] | None, value: Any) -> str | None:
+    """Why `value` would not fit `column` on one of the two databases, if it would not. SQLite
+    stores a NUL character and a string of any length; PostgreSQL refuses both (a NUL in any
+    text, and more characters than a VARCHAR's length), with an error that names no field. An
+    export from an instance on SQLite must import into one on PostgreSQL. Neither stores an
+    integer beyond 64 bits (SQLite's driver raised OverflowError: a 500), and no time we store
+    is before 1970."""
+    if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value <= _INT_MAX:
+        return f"must be a whole number from 0 to {_INT_MAX}"
+    texts = value if isinstance(value, list) else [value]
+    if any(isinstance(text, str) and "\x00" in text for text in texts):
+        return "contains a NUL character"
+    length = getattr(column.type, "length", None) if column is not None else None
+    if isinstance(value, str) and length is not None and len(value) > length:
+        return f"has more than {length} characters"
+    return None
+
+
 def _parse(cls: type, raw: Any, where: str) -> Any:
     if not isinstance(raw, dict):
         raise InvalidRequest(f"{where}: expected a JSON object")
@@ -95,6 +131,9 @@ def _parse(cls: type, raw: Any, where: str) -> Any:
             continue
         if not _CHECKS[str(f.type)](raw[name]):
             raise InvalidRequest(f"{where}.{name}: expected {f.type}")
+        problem = _value_problem(_TABLES[cls].c.get(name), raw[name])
+        if problem:
+            raise InvalidRequest(f"{where}.{name}: {problem}")
         values[name] = tuple(raw[name]) if str(f.type).startswith("tuple") else raw[name]
     return cls(**values)
 
@@ -115,7 +154,7 @@ class _State:
     grants: list[Grant]
 
 
-def _check(doc: dict[str, Any], secret_key: str | None) -> _State:
+def _check(doc: dict[str, Any], secret_key: str | None, now: int) -> _State:
     if doc.get("format") != EXPORT_FORMAT:
         raise InvalidRequest(f"format: expected {EXPORT_FORMAT!r} (a document from /export)")
     state = _State(
@@ -135,6 +174,8 @@ def _check(doc: dict[str, Any], secret_key: str | None) -> _State:
     for i, p in enumerate(state.projects):
         if not is_project_name(p.name):
             raise InvalidRequest(f"projects[{i}].name: {p.name!r} is not a project name")
+        if not is_project_number(p.number):  # new client IDs start with it
+            raise InvalidRequest(f"projects[{i}].number: {p.number!r} is not 1 to 20 digits")
         try:
             check_consent_screen({k: getattr(p, k) or "" for k in CONSENT_FIELDS})
         except ProjectErrors as exc:
@@ -154,13 +195,25 @@ def _check(doc: dict[str, Any], secret_key: str | None) -> _State:
             raise InvalidRequest(f"grants[{i}]: its user_sub or client_id is not in this export")
     for i, k in enumerate(state.keys):
         try:
-            open_private_key(k.private_key, secret_key, k.kid)
+            private = open_private_key(k.private_key, secret_key, k.kid)
         except KeyDecryptionError as exc:
             raise InvalidRequest(f"signing_keys[{i}].private_key: {exc}") from None
         except ValueError:
             raise InvalidRequest(
                 f"signing_keys[{i}].private_key: not a PEM private key (nor a sealed one)"
             ) from None
+        try:
+            check_certificate(k.certificate_pem, private)
+        except ValueError as exc:
+            raise InvalidRequest(f"signing_keys[{i}].certificate_pem: {exc}") from None
+    # The export's keys replace the instance's: one of them must sign now, or every token
+    # request would fail ("no active signing key") until someone rotated. An export without
+    # keys keeps the instance's own.
+    if state.keys and not any(Keyring.state(k, state.keys, now) == "active" for k in state.keys):
+        raise InvalidRequest(
+            "signing_keys: none is active now (activates_at passed, publish_until not yet): "
+            "the instance could not sign"
+        )
     return state
 
 
@@ -169,7 +222,7 @@ async def import_state(
 ) -> dict[str, int]:
     """Load an export into an instance without users, projects or clients. Everything is checked
     first, then written in one transaction. The export's signing keys replace the instance's."""
-    state = _check(doc, secret_key)
+    state = _check(doc, secret_key, int(keyring.clock()))
     try:
         await store.load_state(state.users, state.projects, state.clients, state.keys, state.grants)
     except Conflict as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -11,7 +13,7 @@ from signon.http.pages import error_page, with_query
 from signon.http.signin import session_users
 from signon.storage.records import Client, Project, User
 
-__all__ = ["client_or_404", "developer", "project_or_404"]
+__all__ = ["client_or_404", "client_path", "developer", "project_or_404"]
 
 
 async def developer(request: Request) -> User | Response:
@@ -47,3 +49,9 @@ async def client_or_404(request: Request) -> Client:
     if client is None:
         raise HTTPException(404, "There is no such OAuth client.")
     return client
+
+
+def client_path(client: Client) -> str:
+    """The console page of `client`, its ID percent-encoded whole (see app.py's `path_segment`
+    filter, which the templates use)."""
+    return "/console/clients/" + quote(client.client_id, safe="")

@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from signon.context import ctx
-from signon.http.console_access import client_or_404, developer, project_or_404
+from signon.http.console_access import client_or_404, client_path, developer, project_or_404
 from signon.http.forms import field, read_form
 from signon.http.pages import render
 from signon.protocol.client_changes import client_secret_json, reset_client_secret, update_client
@@ -98,7 +98,7 @@ async def create_client_submit(request: Request) -> Response:
             errors = {exc.field: str(exc)}
         else:
             if new.secret is None:  # a public client: nothing to show once
-                return RedirectResponse(f"/console/clients/{new.client.client_id}", 303)
+                return RedirectResponse(client_path(new.client), 303)
             return _secret_page(request, new.client, new.secret, who.email)
     return _form(request, 400, project=project, client=None, values=values, errors=errors,
                  developer=who.email)  # fmt: skip
@@ -131,7 +131,7 @@ async def update_client_submit(request: Request) -> Response:
         except ClientError as exc:
             errors = {exc.field: str(exc)}
         else:
-            return RedirectResponse(f"/console/clients/{client.client_id}?saved=1", 303)
+            return RedirectResponse(client_path(client) + "?saved=1", 303)
     project = await c.store.find_project(client.project)
     return _form(request, 400, project=project, client=client, values=values, errors=errors,
                  developer=who.email)  # fmt: skip
@@ -144,7 +144,7 @@ async def reset_secret_submit(request: Request) -> Response:
     await read_form(request)  # CSRF
     client = await client_or_404(request)
     if client.is_public:  # no secret to reset; the page offers no button for these
-        return RedirectResponse(f"/console/clients/{client.client_id}", 303)
+        return RedirectResponse(client_path(client), 303)
     client, secret = await reset_client_secret(ctx(request).store, client)
     return _secret_page(request, client, secret, who.email)
 

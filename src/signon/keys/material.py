@@ -16,6 +16,7 @@ from cryptography.x509.oid import NameOID
 
 __all__ = [
     "KeyDecryptionError",
+    "check_certificate",
     "generate_private_key",
     "is_sealed",
     "kid_for",
@@ -118,6 +119,23 @@ def self_signed_certificate(key: rsa.RSAPrivateKey, now: int, lifetime: int) -> 
         .sign(key, hashes.SHA256())
     )
     return cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
+
+
+def check_certificate(pem: str, key: rsa.RSAPrivateKey) -> None:
+    """ValueError unless `pem` is one X.509 certificate of `key`'s public key, exactly as
+    `self_signed_certificate` writes it. /oauth2/v1/certs serves the stored text as it is, and
+    relying parties that verify with it must get the key that signs (for keys that arrive from
+    outside: an import)."""
+    try:
+        cert = x509.load_pem_x509_certificate(pem.encode("ascii"))
+    except ValueError:  # UnicodeEncodeError included
+        raise ValueError("not a PEM certificate") from None
+    if cert.public_bytes(serialization.Encoding.PEM).decode("ascii") != pem:
+        raise ValueError("not exactly one PEM certificate (text around it, or several)")
+    der, spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    certified = cert.public_key().public_bytes(der, spki)
+    if certified != key.public_key().public_bytes(der, spki):
+        raise ValueError("the certificate's public key is not the private key's")
 
 
 def _b64u_int(value: int) -> str:

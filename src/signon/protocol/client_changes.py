@@ -7,7 +7,12 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from signon.protocol.clients import ClientError, check_origin, check_redirect_uri
+from signon.protocol.clients import (
+    ClientError,
+    check_client_name,
+    check_origin,
+    check_redirect_uri,
+)
 from signon.protocol.ids import hash_secret, new_client_secret
 from signon.storage.records import Client
 from signon.storage.store import Store
@@ -28,9 +33,7 @@ async def update_client(
     """The client with the given fields replaced (None: unchanged), checked, then saved."""
     changes: dict[str, Any] = {}
     if name is not None:
-        if not name.strip():
-            raise ClientError("name", "a client needs a name")
-        changes["name"] = name.strip()
+        changes["name"] = check_client_name(name)
     if origins is not None:
         checked = tuple(dict.fromkeys(check_origin(o) for o in origins))
         if checked and client.type != "web":

@@ -14,6 +14,7 @@ from signon.protocol.ids import (
     new_client_secret,
     new_project_number,
 )
+from signon.protocol.projects import is_project_name
 from signon.settings import is_loopback_host
 from signon.storage.records import Client, ClientType, Project
 from signon.storage.store import Conflict, Store
@@ -21,21 +22,29 @@ from signon.storage.store import Conflict, Store
 __all__ = [
     "CLIENT_TYPES",
     "INSTALLED_TYPES",
+    "NAME_MAX",
+    "URL_MAX",
     "ClientError",
     "NewClient",
+    "check_client_name",
     "check_client_secret",
     "check_origin",
     "check_redirect_uri",
     "create_client",
-    "ensure_project",
     "native_scheme",
 ]
 
 CLIENT_TYPES: tuple[ClientType, ...] = ("web", "ios", "android", "desktop")
 # Apps installed on a person's device: no secret they can keep, a refresh token with every code.
 INSTALLED_TYPES: frozenset[ClientType] = frozenset({"ios", "android", "desktop"})
-_PROJECT = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
-_IMPORTED_ID = re.compile(r"^[\x21-\x7e]{1,255}$")
+# Matched with fullmatch, as every pattern here: "$" would also match before a final "\n".
+# An imported client ID (Google's `<digits>-<32 chars>.apps.googleusercontent.com`, or another
+# provider's) is one segment of URL paths (`/admin/api/clients/{id}`, the console's pages): only
+# RFC 3986's unreserved characters, so no `/`, `?`, `#` or `%` can make it name another page.
+_IMPORTED_ID = re.compile(r"[A-Za-z0-9._~-]{1,255}")
+_ID_RULE = "use letters, digits, '.', '_', '~' and '-' (at most 255)"
+# A client's name is shown on consent pages and in the console; 255 is plenty for that.
+NAME_MAX = 255
 
 
 class ClientError(ValueError):
@@ -46,15 +55,45 @@ class ClientError(ValueError):
         self.field = field
 
 
-def _check_url_basics(field: str, url: str, what: str) -> tuple[str, str]:
+def check_client_name(name: str) -> str:
+    """The name as stored (trimmed). A NUL is refused here because PostgreSQL refuses it in
+    any text (naming no field) while SQLite stores it, and an export must import into either."""
+    if not name.strip():
+        raise ClientError("name", "a client needs a name")
+    if "\x00" in name:
+        raise ClientError("name", "a client name cannot contain a NUL character")
+    if len(name.strip()) > NAME_MAX:
+        raise ClientError("name", f"a client name has at most {NAME_MAX} characters")
+    return name.strip()
+
+
+# The longest origin or redirect URI registered: the authorization endpoint redirects to a
+# registered URI with the response appended, and URLs much longer than this are cut or refused
+# by browsers and servers along the way.
+URL_MAX = 2048
+# What a host in an origin or redirect URI may be: a DNS name (IDNs in their xn-- form) or an IP
+# literal; it ends up in CSP `frame-ancestors`, postMessage calls and Location headers.
+_HOST = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|[0-9a-f:.]+")
+
+
+def _check_url_basics(field: str, url: str, what: str) -> None:
+    if len(url) > URL_MAX:
+        raise ClientError(field, f"a {what} has at most {URL_MAX:,} characters")
     if "*" in url:
         raise ClientError(field, f"{url!r}: wildcards are not allowed in {what}s")
     if any(ch.isspace() for ch in url):
         raise ClientError(field, f"{url!r}: {what}s cannot contain whitespace")
-    parts = urlsplit(url)
+    if any(ch < " " or ch == "\x7f" for ch in url):  # C0 controls and DEL
+        raise ClientError(field, f"{url!r}: {what}s cannot contain control characters")
+    try:
+        parts = urlsplit(url)  # ValueError: "[::1" (no "]"), a full-width "#" in the host...
+    except ValueError:
+        raise ClientError(field, f"{url!r}: a {what} must be an absolute http(s) URL") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ClientError(field, f"{url!r}: a {what} must be an absolute http(s) URL")
-    if parts.username or parts.password:
+    # Any "@" in the authority is user info, even empty ("https://@example.com"), which
+    # `parts.username` reports as "" (falsy).
+    if "@" in parts.netloc:
         raise ClientError(field, f"{url!r}: a {what} cannot contain a user name or password")
     if parts.fragment or "#" in url:
         raise ClientError(field, f"{url!r}: a {what} cannot contain a fragment (#)")
@@ -62,15 +101,12 @@ def _check_url_basics(field: str, url: str, what: str) -> tuple[str, str]:
         parts.port  # noqa: B018 - raises on a bad port
     except ValueError:
         raise ClientError(field, f"{url!r}: the port is not a number from 0 to 65535") from None
+    if not _HOST.fullmatch(parts.hostname):
+        raise ClientError(field, f"{url!r}: {parts.hostname!r} is not a host name or IP address")
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise ClientError(
             field, f"{url!r}: must use https (http is allowed only on localhost, 127.0.0.1, [::1])"
         )
-    return parts.scheme, parts.hostname
-
-
-# What a host in an origin may be: a DNS name (IDNs in their xn-- form) or an IP literal.
-_HOST = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|[0-9a-f:.]+")
 
 
 def check_origin(origin: str) -> str:
@@ -84,8 +120,6 @@ def check_origin(origin: str) -> str:
     if parts.path or parts.query:
         raise ClientError("origins", f"{origin!r}: an origin cannot contain a path or end with '/'")
     host = parts.hostname or ""
-    if not _HOST.fullmatch(host):
-        raise ClientError("origins", f"{origin!r}: {host!r} is not a host name or IP address")
     port = parts.port
     default = {"http": 80, "https": 443}[parts.scheme]
     shown_host = f"[{host}]" if ":" in host else host
@@ -95,10 +129,9 @@ def check_origin(origin: str) -> str:
 def check_client_record(client: Client) -> None:
     """The rules `create_client` enforces, for a record that arrives whole (admin import):
     ClientError for the first one it breaks. Origins must already be in their stored form."""
-    if not _IMPORTED_ID.match(client.client_id):
-        raise ClientError("client_id", f"client ID {client.client_id!r} is not printable ASCII")
-    if not client.name.strip():
-        raise ClientError("name", "a client needs a name")
+    if not _IMPORTED_ID.fullmatch(client.client_id):
+        raise ClientError("client_id", f"client ID {client.client_id!r}: {_ID_RULE}")
+    check_client_name(client.name)
     for origin in client.origins:
         if check_origin(origin) != origin:
             raise ClientError("origins", f"{origin!r}: write it as {check_origin(origin)!r}")
@@ -111,6 +144,8 @@ def check_client_record(client: Client) -> None:
 
 
 def check_redirect_uri(uri: str) -> str:
+    """An Authorized redirect URI, kept as typed: it is compared exactly with the `redirect_uri`
+    of requests, and the authorization endpoint sends codes and tokens to it."""
     _check_url_basics("redirect_uris", uri, "redirect URI")
     return uri
 
@@ -134,24 +169,6 @@ class NewClient:
     secret: str | None  # shown once; only its hash is stored
 
 
-async def ensure_project(store: Store, name: str, now: int) -> Project:
-    if not _PROJECT.match(name):
-        raise ClientError(
-            "project",
-            f"project {name!r}: use lower-case letters, digits and '-', starting with a letter",
-        )
-    project = await store.find_project(name)
-    if project is None:
-        project = Project(name=name, number=new_project_number(), app_name=None, created_at=now)
-        try:
-            await store.create_project(project)
-        except Conflict:  # created concurrently
-            found = await store.find_project(name)
-            assert found is not None
-            project = found
-    return project
-
-
 def _dedupe(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
@@ -170,8 +187,7 @@ async def create_client(
     now: int,
     secret_factory: Callable[[], str] = new_client_secret,
 ) -> NewClient:
-    if not name.strip():
-        raise ClientError("name", "a client needs a name")
+    name = check_client_name(name)
     if type not in CLIENT_TYPES:
         raise ClientError("type", f"type {type!r} is not one of {', '.join(CLIENT_TYPES)}")
     origins = _dedupe(check_origin(o) for o in origins)
@@ -183,31 +199,46 @@ async def create_client(
             "redirect_uris",
             f"{type} clients need no redirect URI: their scheme is the reversed client ID",
         )
-    if client_id is not None and not _IMPORTED_ID.match(client_id):
-        raise ClientError("client_id", f"client ID {client_id!r} is not printable ASCII")
+    if client_id is not None and not _IMPORTED_ID.fullmatch(client_id):
+        raise ClientError("client_id", f"client ID {client_id!r}: {_ID_RULE}")
     if client_secret is not None and type in ("ios", "android"):
         raise ClientError("client_secret", f"{type} clients are public: they have no secret")
     if client_secret is not None and len(client_secret) < 8:
         raise ClientError("client_secret", "a client secret needs at least 8 characters")
-    proj = await ensure_project(store, project, now)
+    if not is_project_name(project):
+        raise ClientError(
+            "project",
+            f"project {project!r}: use lower-case letters, digits and '-', starting with a letter",
+        )
+    # Every check is above: from here on only a taken client ID can refuse the client, and the
+    # store creates a missing project in the client's own transaction, so a refused client
+    # leaves no empty project behind.
     if client_id is not None and await store.find_client(client_id) is not None:
         raise ClientError("client_id", f"a client with ID {client_id} already exists")
     secret = None if type in ("ios", "android") else (client_secret or secret_factory())
-    client = Client(
-        client_id=client_id or new_client_id(proj.number),
-        project=proj.name,
-        name=name.strip(),
-        type=type,
-        secret_hash=hash_secret(secret) if secret else None,
-        origins=origins,
-        redirect_uris=redirect_uris,
-        auto_consent=auto_consent,
-        created_at=now,
-    )
-    try:
-        await store.create_client(client)
-    except Conflict:
-        raise ClientError(
-            "client_id", f"a client with ID {client.client_id} already exists"
-        ) from None
-    return NewClient(client, secret)
+    for attempt in (1, 2):
+        proj, new_project = await store.find_project(project), None
+        if proj is None:  # created by the store together with the client
+            proj = new_project = Project(project, new_project_number(), created_at=now)
+        client = Client(
+            client_id=client_id or new_client_id(proj.number),
+            project=proj.name,
+            name=name,
+            type=type,
+            secret_hash=hash_secret(secret) if secret else None,
+            origins=origins,
+            redirect_uris=redirect_uris,
+            auto_consent=auto_consent,
+            created_at=now,
+        )
+        try:
+            await store.create_client(client, new_project)
+        except Conflict:
+            if new_project is None or attempt == 2 or await store.find_project(project) is None:
+                raise ClientError(
+                    "client_id", f"a client with ID {client.client_id} already exists"
+                ) from None
+            # The project was created concurrently: put the client into that one.
+        else:
+            return NewClient(client, secret)
+    raise AssertionError("unreachable")

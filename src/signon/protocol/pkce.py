@@ -12,7 +12,8 @@ from signon.errors import InvalidGrant, InvalidRequest
 
 __all__ = ["check_challenge", "check_verifier"]
 
-_VALUE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")  # RFC 7636 4.1 / 4.2
+# RFC 7636 4.1 / 4.2. Matched with fullmatch: "$" would also match before a final "\n".
+_VALUE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
 
 
 def check_challenge(challenge: str | None, method: str | None) -> tuple[str | None, str | None]:
@@ -24,7 +25,7 @@ def check_challenge(challenge: str | None, method: str | None) -> tuple[str | No
     method = method or "plain"
     if method not in ("S256", "plain"):
         raise InvalidRequest(f"Invalid code_challenge_method: {method}")
-    if not _VALUE.match(challenge):
+    if not _VALUE.fullmatch(challenge):
         raise InvalidRequest("Invalid code_challenge")
     return challenge, method
 
@@ -37,7 +38,7 @@ def check_verifier(challenge: str | None, method: str | None, verifier: str | No
         return
     if not verifier:
         raise InvalidGrant("Missing code verifier.")
-    if not _VALUE.match(verifier):
+    if not _VALUE.fullmatch(verifier):
         raise InvalidGrant("Invalid code verifier.")
     if method == "S256":
         digest = hashlib.sha256(verifier.encode("ascii")).digest()

@@ -23,11 +23,18 @@ __all__ = [
 ]
 
 CONSENT_FIELDS = ("app_name", "support_email", "logo_url", "homepage_url", "privacy_url")
-_PROJECT = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
+_PROJECT = re.compile(r"[a-z][a-z0-9-]{0,62}")  # fullmatch: "$" would let a final "\n" in
+_NUMBER = re.compile(r"[0-9]{1,20}")  # the column's length
 
 
 def is_project_name(name: str) -> bool:
-    return _PROJECT.match(name) is not None
+    return _PROJECT.fullmatch(name) is not None
+
+
+def is_project_number(number: str) -> bool:
+    """A project number is digits (ours are 12, like Google's): new client IDs start with it,
+    so anything else would put other characters into client IDs."""
+    return _NUMBER.fullmatch(number) is not None
 
 
 class ProjectErrors(ValueError):
@@ -75,7 +82,7 @@ async def create_project(
 ) -> Project:
     errors: dict[str, str] = {}
     name = name.strip()
-    if not _PROJECT.match(name):
+    if not _PROJECT.fullmatch(name):
         errors["name"] = (
             "Use lower-case letters, digits and '-', starting with a letter (at most 63)."
         )

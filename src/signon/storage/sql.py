@@ -126,8 +126,12 @@ class SqlStore(SqlSessions, SqlGrants):
         return result.rowcount > 0
 
     @threaded
-    def create_client(self, client: Client) -> None:
+    def create_client(self, client: Client, project: Project | None = None) -> None:
+        """Insert `client`, and first `project` (its project, when that is new) in the same
+        transaction: a refused client (its ID taken) leaves no empty project behind."""
         with self._tx(write=True) as conn:
+            if project is not None:
+                conn.execute(insert(t.projects).values(**rows.asdict(project)))
             conn.execute(insert(t.clients).values(**rows.client_values(client)))
 
     @threaded
