@@ -27,6 +27,7 @@ from signon.http import (
     emulator,
     fedcm,
     gsi,
+    health,
     introspection,
     myaccount,
     platformjs,
@@ -49,6 +50,7 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/", signin.home_page),
         Route("/.well-known/openid-configuration", discovery.openid_configuration),
+        Route("/healthz", health.healthz, methods=["GET", "HEAD"]),
         Route("/oauth2/v3/certs", discovery.jwks),
         Route("/oauth2/v1/certs", discovery.pem_certs),
         Route("/o/oauth2/v2/auth", authorize.authorize, methods=["GET", "POST"]),
