@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import jwt
 import pytest
 
 from signon.protocol.clients import NewClient
 from signon.settings import SettingsError
+from signon.storage.engine import RolledBack
+from signon.storage.grants_sql import SqlGrants
 from tests.conftest import FakeClock, Harness, harness_for, make_settings
 from tests.http.flows import (
     CHALLENGE,
@@ -769,6 +772,31 @@ def test_replayed_server_code_revokes_the_native_tokens_too(
     assert exchange(harness, web, first["server_code"], redirect_uri="").status_code == 200
     assert_error(exchange(harness, web, first["server_code"], redirect_uri=""), 400, BAD_GRANT)
     assert userinfo(harness, first["access_token"]).status_code == 401
+
+
+def test_an_exchange_run_again_answers_with_the_tokens_it_saved(
+    harness: Harness, web: NewClient, ios: NewClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store runs a transaction again when PostgreSQL rolls it back (a deadlock). The
+    exchange's minting runs twice; the answer must carry the second run's tokens and server
+    code (the saved ones), not the first run's, which were rolled back."""
+    real = SqlGrants._cap_refresh_tokens
+    calls: list[int] = []
+
+    def roll_back_once(*args: Any) -> None:  # a staticmethod's arguments
+        calls.append(1)
+        if len(calls) == 1:
+            raise RolledBack("deadlock detected")
+        real(*args)
+
+    monkeypatch.setattr(SqlGrants, "_cap_refresh_tokens", staticmethod(roll_back_once))
+    code = get_code(harness, ios)
+    body = exchange(harness, ios, code, audience=web.client.client_id).json()
+    assert len(calls) == 2  # the transaction did run twice
+    assert userinfo(harness, body["access_token"]).status_code == 200
+    assert refresh(harness, ios, body["refresh_token"]).status_code == 200
+    server = exchange(harness, web, body["server_code"], redirect_uri="")
+    assert server.status_code == 200, server.text
 
 
 def test_native_server_code_needs_the_server_secret(

@@ -89,23 +89,44 @@ async def test_other_errors_do_not_run_again(pg_url: str) -> None:
         probe.engine.dispose()
 
 
-async def test_the_deadlock_victim_runs_again_and_succeeds(pg_url: str) -> None:
+async def _blocked_by(engine: sqlalchemy.Engine, pid: int) -> None:
+    """Wait until some backend waits for a lock that backend `pid` holds (the operation has
+    started and holds "b"): a fixed sleep is too short on a loaded machine."""
+    query = text(
+        "SELECT count(*) FROM pg_locks WHERE NOT granted AND :pid = ANY(pg_blocking_pids(pid))"
+    )
+    for _ in range(600):
+        with engine.connect() as spy:
+            if spy.execute(query, {"pid": pid}).scalar_one():
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the operation never waited for the other transaction")
+
+
+async def test_the_deadlock_victim_runs_again_and_succeeds(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The operation locks "b" then waits for "a", held by another transaction that then wants
-    "b": PostgreSQL rolls the first waiter (the operation) back, and its second run succeeds
-    once the other transaction commits."""
+    "b": PostgreSQL rolls the operation back (the other side's deadlock_timeout is set long,
+    so the operation is always the one that detects it), and a later run succeeds once the
+    other transaction commits. (A run may meet the deadlock again if it takes "b" before the
+    woken transaction does: the attempts are raised so that cannot fail the test.)"""
+    monkeypatch.setattr("signon.storage.engine.ATTEMPTS", 10)
     probe = Probe(pg_url)
     other = sqlalchemy.create_engine(pg_url)
     try:
         with other.connect() as conn, conn.begin():
+            conn.execute(text("SET LOCAL deadlock_timeout = '60s'"))
+            pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
             conn.execute(text("UPDATE pair SET n = n + 10 WHERE k = 'a'"))
             operation = asyncio.create_task(probe.bump_b_then_a())
-            await asyncio.sleep(0.3)  # the operation holds "b" and waits for "a"
+            await _blocked_by(other, pid)  # the operation holds "b" and waits for "a"
             conn.execute(text("UPDATE pair SET n = n + 10 WHERE k = 'b'"))
-        await asyncio.wait_for(operation, 30)
-        assert probe.runs == 2
+        await asyncio.wait_for(operation, 60)
+        assert probe.runs >= 2
         with other.connect() as conn:
             rows = {k: n for k, n in conn.execute(text("SELECT k, n FROM pair"))}
-        assert rows == {"a": 11, "b": 11}
+        assert rows == {"a": 11, "b": 11}  # the rolled-back runs left nothing behind
     finally:
         other.dispose()
         probe.engine.dispose()

@@ -72,7 +72,11 @@ async def exchange_code(
 
     def issue(code: AuthCode) -> Sequence[Token | AuthCode]:
         # Runs inside the store's transaction: raising here leaves the code unconsumed, so
-        # a thief without the verifier cannot burn the legitimate client's code.
+        # a thief without the verifier cannot burn the legitimate client's code. It may run
+        # twice (the store re-runs a transaction PostgreSQL rolled back for a deadlock): only
+        # the last run's tokens were saved, so only they are kept.
+        minted.clear()
+        server_code.clear()
         if code.client_id != auth.client.client_id:
             raise InvalidGrant("Bad Request")
         if not _redirect_uri_matches(code, redirect_uri, auth.client):

@@ -29,7 +29,7 @@ from sqlalchemy.pool import QueuePool
 from signon.storage import schema as t
 from signon.storage.store import Conflict, InvalidData, StoreUnavailable
 
-__all__ = ["SqlBase", "create_engine_for", "threaded"]
+__all__ = ["ATTEMPTS", "RolledBack", "SqlBase", "create_engine_for", "threaded"]
 
 # PostgreSQL's deadlock_detected and serialization_failure: the transaction was rolled back as a
 # whole and running it again is the documented answer (PostgreSQL manual, "Serialization Failure
@@ -38,7 +38,7 @@ _RETRY_SQLSTATES = frozenset({"40P01", "40001"})
 ATTEMPTS = 3
 
 
-class _RolledBack(StoreUnavailable):
+class RolledBack(StoreUnavailable):
     """The database rolled the transaction back to break a deadlock or a serialization
     conflict: nothing was written. `threaded` runs the operation again."""
 
@@ -106,7 +106,7 @@ def threaded(
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 return fn(self, *args, **kwargs)
-            except _RolledBack:
+            except RolledBack:
                 if attempt == ATTEMPTS:
                     raise
                 time.sleep(random.uniform(0, 0.01 * attempt))  # noqa: S311 (jitter, not a secret)
@@ -179,7 +179,7 @@ class SqlBase:
             raise InvalidData(str(exc.orig)) from exc
         except OperationalError as exc:
             if getattr(exc.orig, "sqlstate", None) in _RETRY_SQLSTATES:
-                raise _RolledBack("the database kept rolling the transaction back") from exc
+                raise RolledBack("the database kept rolling the transaction back") from exc
             raise StoreUnavailable("the database is unavailable") from exc
         except (InterfaceError, OSError, TimeoutError) as exc:
             raise StoreUnavailable("the database is unavailable") from exc
