@@ -15,11 +15,12 @@ import httpx
 from tests.livesrv import free_port
 
 
-def _free_run(count: int) -> int:
-    """The first of `count` consecutive free ports."""
+def _free_run(count: int, avoid: int) -> int:
+    """The first of `count` consecutive free ports, none of them `avoid` (a port already
+    picked, and still free until its server binds it)."""
     for _ in range(50):
         first = free_port()
-        if first + count > 65535:
+        if first + count > 65535 or first <= avoid < first + count:
             continue
         sockets = []
         try:
@@ -37,7 +38,8 @@ def _free_run(count: int) -> int:
 
 
 def test_signon_demo_starts_everything_and_stops_on_ctrl_c() -> None:
-    port, first = free_port(), _free_run(4)
+    port = free_port()
+    first = _free_run(4, avoid=port)
     demo = subprocess.Popen(
         [sys.executable, "-m", "signon", "demo", "--port", str(port),
          "--examples-port", str(first)],
