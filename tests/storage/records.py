@@ -118,8 +118,9 @@ def token(name: str, grant_id: str, family_id: str, **fields: Any) -> Token:
 
 def tokens_for(c: AuthCode, tag: str = "") -> tuple[Token, ...]:
     """What a token endpoint would issue for a code: an access and a refresh token."""
+    common = {"scopes": c.scopes, "client_id": c.client_id, "user_sub": c.user_sub}
     return (
-        token(f"{tag}access:{c.code_id}", c.grant_id, c.code_id, scopes=c.scopes),
+        token(f"{tag}access:{c.code_id}", c.grant_id, c.code_id, **common),
         token(
             f"{tag}refresh:{c.code_id}",
             c.grant_id,
@@ -127,7 +128,7 @@ def tokens_for(c: AuthCode, tag: str = "") -> tuple[Token, ...]:
             kind="refresh",
             expires_at=None,
             offline=True,
-            scopes=c.scopes,
+            **common,
         ),
     )
 

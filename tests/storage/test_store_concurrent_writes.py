@@ -19,6 +19,7 @@ from tests.storage.records import (
     CLIENT_ID,
     NOW,
     PROJECT,
+    client,
     code,
     seed_client,
     sub_for,
@@ -104,6 +105,41 @@ async def test_a_deletion_during_a_code_exchange_leaves_no_live_token(
     for issued in result.tokens:
         stored = await exchanging.find_token(issued.token_hash)
         assert stored is None or stored.revoked_at is not None, deletion
+
+
+async def test_deleting_the_server_client_during_its_server_code_exchange(
+    stores: list[SqlStore],
+) -> None:
+    """A server code (seed 003) belongs to the server client but sits on the native app's
+    grant, which is the lock its exchange takes. Deleting the server client locked only the
+    server's own grants, so it did not wait, and the exchange then committed live tokens for
+    a client that no longer existed (PostgreSQL)."""
+    exchanging, deleting = stores[0], stores[1]
+    await seed_client(exchanging)
+    await exchanging.create_client(client("server-app", name="Backend"))
+    grant = await exchanging.save_grant(sub_for(1), CLIENT_ID, ["openid"], NOW, "grant-1")
+    server_code = code("s1", grant.grant_id, client_id="server-app", azp=CLIENT_ID)
+    await exchanging.save_code(server_code)
+    inside, release = threading.Event(), threading.Event()
+
+    def issue(c: AuthCode) -> tuple[Token, ...]:
+        inside.set()
+        release.wait(10)
+        return tokens_for(c)
+
+    exchange = asyncio.create_task(exchanging.consume_code(server_code.code_hash, NOW, issue))
+    assert await asyncio.to_thread(inside.wait, 10)
+    deleted = asyncio.create_task(deleting.delete_client("server-app"))
+    await asyncio.sleep(0.5)  # the deletion runs as far as it can while the exchange waits
+    release.set()
+    result = await exchange
+    assert await deleted
+    for issued in result.tokens:
+        stored = await exchanging.find_token(issued.token_hash)
+        assert stored is None or stored.revoked_at is not None
+    # The server code cannot be redeemed afterwards either.
+    again = await exchanging.consume_code(server_code.code_hash, NOW, tokens_for)
+    assert again.status != "ok"
 
 
 async def test_two_imports_at_once_one_lands(stores: list[SqlStore]) -> None:

@@ -145,7 +145,10 @@ class SqlGrants(SqlBase):
             if not self._lock_grant(conn, row.grant_id):
                 # Its grant was revoked (which also consumed the code) or deleted. Read the
                 # code again: the first read may predate the revocation we just waited for.
-                code = rows.code(conn.execute(select(c).where(c.c.code_hash == code_hash)).one())
+                again = conn.execute(select(c).where(c.c.code_hash == code_hash)).first()
+                if again is None:  # deleted with its client meanwhile
+                    return CodeConsumption("unknown")
+                code = rows.code(again)
                 return CodeConsumption("replayed" if code.consumed_at else "unknown", code)
             claimed = conn.execute(
                 update(c)
@@ -164,7 +167,10 @@ class SqlGrants(SqlBase):
                 if refresh_cap is not None and any(x.kind == "refresh" for x in tokens):
                     self._cap_refresh_tokens(conn, code.user_sub, code.client_id, refresh_cap, now)
                 return CodeConsumption("ok", code, tokens)
-            code = rows.code(conn.execute(select(c).where(c.c.code_hash == code_hash)).one())
+            again = conn.execute(select(c).where(c.c.code_hash == code_hash)).first()
+            if again is None:  # deleted with its client while we waited for the grant's lock
+                return CodeConsumption("unknown")
+            code = rows.code(again)
             if code.consumed_at is None:
                 return CodeConsumption("expired", code)
             # RFC 6749 4.1.2: a replayed code revokes the tokens issued from it, and the codes

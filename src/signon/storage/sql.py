@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 
 from signon.storage import rows
 from signon.storage import schema as t
@@ -176,10 +176,17 @@ class SqlStore(SqlSessions, SqlGrants):
 
     @threaded
     def delete_client(self, client_id: str) -> bool:
+        g, c = t.grants, t.auth_codes
         with self._tx(write=True) as conn:
-            # Tokens outlive nothing: a deleted client's tokens stop working at once.
-            self._lock_grants_where(conn, t.grants.c.client_id == client_id)
+            # Tokens outlive nothing: a deleted client's tokens stop working at once. Its own
+            # grants are locked, and the grants its unredeemed codes sit on: a server code
+            # (seed 003) sits on the native app's grant, which is what its exchange locks.
+            codes = select(c.c.grant_id).where(
+                c.c.client_id == client_id, c.c.consumed_at.is_(None)
+            )
+            self._lock_grants_where(conn, or_(g.c.client_id == client_id, g.c.grant_id.in_(codes)))
             self._revoke_where(conn, t.tokens.c.client_id == client_id, 0)
+            conn.execute(delete(c).where(c.c.client_id == client_id))
             query = delete(t.clients).where(t.clients.c.client_id == client_id)
             result = conn.execute(query)
         return result.rowcount > 0
