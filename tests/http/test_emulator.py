@@ -12,7 +12,14 @@ import pytest
 
 from signon.protocol.emulator import EMULATOR_PROJECT
 from tests.conftest import FakeClock, Harness, csrf_from, harness_for, make_settings
-from tests.http.flows import auth_params, exchange, redirect_of, verify_id_token
+from tests.http.flows import (
+    EMAIL_SCOPE,
+    auth_params,
+    exchange,
+    redirect_of,
+    signed_in,
+    verify_id_token,
+)
 
 AUTH = "/o/oauth2/v2/auth"
 UNKNOWN_ID = "123456789012-unknownclientunknownclient123456.apps.googleusercontent.com"
@@ -393,3 +400,18 @@ def test_outside_the_emulator_google_api_scopes_stay_invalid(harness: Harness) -
     scope = "openid https://www.googleapis.com/auth/drive.appdata"
     response = harness.client.get(AUTH, params=auth_params(client, scope=scope))
     assert redirect_of(response).params["error"] == "invalid_scope"
+
+
+def test_api_scopes_in_a_grant_are_not_issued_outside_the_emulator(harness: Harness) -> None:
+    """A grant can hold an API scope from the emulator (the same database used with and
+    without --emulator, or an import); include_granted_scopes must not issue it outside."""
+    drive = "https://www.googleapis.com/auth/drive.appdata"
+    user = signed_in(harness)
+    client = harness.web_client()
+    granted = ["openid", EMAIL_SCOPE, drive]
+    harness.run(harness.ctx.store.save_grant, user.sub, client.client.client_id, granted,
+                int(harness.clock()), "grant-from-the-emulator")  # fmt: skip
+    params = auth_params(client, scope="email", include_granted_scopes="true")
+    code = redirect_of(harness.client.get(AUTH, params=params)).params["code"]
+    body = exchange(harness, client, code).json()
+    assert body["scope"].split() == [EMAIL_SCOPE, "openid"]

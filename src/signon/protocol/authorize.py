@@ -77,6 +77,7 @@ class AuthRequest:
     code_challenge_method: str | None = None
     authuser: int | None = None
     origin: str | None = None
+    api_scopes: bool = False  # Google API scopes are granted by name (the emulator)
     params: dict[str, str] = field(default_factory=dict)  # as received, to re-post from forms
 
     @property
@@ -209,5 +210,6 @@ def parse_request(
         code_challenge_method=method,
         authuser=parse_authuser(params.get("authuser")),
         origin=_one(params, "origin"),
+        api_scopes=api_scopes,
         params=dict(params),
     )

@@ -10,7 +10,13 @@ from signon.protocol.authorize import AuthRequest
 from signon.protocol.clients import INSTALLED_TYPES
 from signon.protocol.id_token import mint_id_token
 from signon.protocol.ids import hash_secret, new_code, new_opaque_id
-from signon.protocol.scopes import OFFLINE, OPENID, redirect_scope_string, scope_string
+from signon.protocol.scopes import (
+    OFFLINE,
+    OPENID,
+    is_api_scope,
+    redirect_scope_string,
+    scope_string,
+)
 from signon.protocol.tokens import ACCESS_TOKEN_LIFETIME, mint_token
 from signon.storage.records import AuthCode, Grant, User
 from signon.storage.store import Store
@@ -39,7 +45,11 @@ async def issue_authorization(
 ) -> AuthorizationResult:
     scopes = set(request.scopes)
     if request.include_granted_scopes:
-        scopes |= set(grant.scopes) - {OFFLINE}
+        # A grant may hold Google API scopes from the emulator (the same database used with
+        # and without --emulator, or an import): outside it they are never issued.
+        scopes |= {
+            s for s in grant.scopes if s != OFFLINE and (request.api_scopes or not is_api_scope(s))
+        }
     scope_list = tuple(sorted(scopes))
     client_id = request.client.client_id
     params: dict[str, str] = {}
