@@ -99,8 +99,9 @@ def threaded(
     driver would hop per statement (measured: 16x the throughput of aiosqlite on SQLite).
     Not cancellable once started, so a cancelled request never leaves half an operation.
     An operation PostgreSQL rolled back for a deadlock or a serialization conflict runs again,
-    up to ATTEMPTS times in all (each operation is one transaction, and the callables some
-    take, like consume_code's `issue`, only compute)."""
+    up to ATTEMPTS times in all: each operation is one transaction, so nothing of a rolled-back
+    run was written. A callable an operation takes (consume_code's `issue`) runs again too and
+    must start afresh each time: it may only compute, never keep state from an earlier run."""
 
     def attempts(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
         for attempt in range(1, ATTEMPTS + 1):
