@@ -67,6 +67,13 @@ def ios(harness: Harness, web: NewClient) -> NewClient:
     return harness.web_client(name="iOS app", type="ios", origins=[], redirect_uris=[])
 
 
+def server_code_for(harness: Harness, web: NewClient, ios: NewClient) -> str:
+    """Seed 003: the app's code exchange, asking for its server (`web`); the server code."""
+    code = get_code(harness, ios)
+    value: str = exchange(harness, ios, code, audience=web.client.client_id).json()["server_code"]
+    return value
+
+
 def assert_error(response: Response, status: int, body: dict[str, str]) -> None:
     assert response.status_code == status, response.text
     assert response.json() == body
@@ -723,8 +730,7 @@ def test_native_audience_gives_id_token_for_the_server_client(
 def test_native_server_code_is_exchanged_by_the_server_with_its_secret(
     harness: Harness, web: NewClient, ios: NewClient
 ) -> None:
-    code = get_code(harness, ios)
-    server_code = exchange(harness, ios, code, audience=web.client.client_id).json()["server_code"]
+    server_code = server_code_for(harness, web, ios)
     response = exchange(harness, web, server_code, redirect_uri="")
     assert response.status_code == 200, response.text
     body = response.json()
@@ -735,8 +741,7 @@ def test_native_server_code_is_exchanged_by_the_server_with_its_secret(
 
 
 def test_native_server_code_is_single_use(harness: Harness, web: NewClient, ios: NewClient) -> None:
-    code = get_code(harness, ios)
-    server_code = exchange(harness, ios, code, audience=web.client.client_id).json()["server_code"]
+    server_code = server_code_for(harness, web, ios)
     assert exchange(harness, web, server_code, redirect_uri="").status_code == 200
     assert_error(exchange(harness, web, server_code, redirect_uri=""), 400, BAD_GRANT)
 
@@ -802,8 +807,7 @@ def test_an_exchange_run_again_answers_with_the_tokens_it_saved(
 def test_native_server_code_needs_the_server_secret(
     harness: Harness, web: NewClient, ios: NewClient
 ) -> None:
-    code = get_code(harness, ios)
-    server_code = exchange(harness, ios, code, audience=web.client.client_id).json()["server_code"]
+    server_code = server_code_for(harness, web, ios)
     response = exchange(harness, web, server_code, redirect_uri="", client_secret="GOCSPX-no")
     assert_error(response, 401, UNAUTHORIZED)
 
@@ -819,8 +823,7 @@ def test_native_server_code_takes_each_redirect_uri_seed_003_uses(
 ) -> None:
     """Seed 003: the Java sample passes the web app's redirect URI (or an empty string), the
     Python one oauth2client's default "postmessage". The code never went through a redirect."""
-    code = get_code(harness, ios)
-    server_code = exchange(harness, ios, code, audience=web.client.client_id).json()["server_code"]
+    server_code = server_code_for(harness, web, ios)
     response = exchange(harness, web, server_code, redirect_uri=redirect_uri)
     assert response.status_code == 200, response.text
     assert response.json()["refresh_token"].startswith("1//0")
@@ -829,8 +832,7 @@ def test_native_server_code_takes_each_redirect_uri_seed_003_uses(
 def test_native_server_code_refuses_a_redirect_uri_the_server_did_not_register(
     harness: Harness, web: NewClient, ios: NewClient
 ) -> None:
-    code = get_code(harness, ios)
-    server_code = exchange(harness, ios, code, audience=web.client.client_id).json()["server_code"]
+    server_code = server_code_for(harness, web, ios)
     response = exchange(harness, web, server_code, redirect_uri="https://evil.example/cb")
     assert_error(
         response, 400, {"error": "redirect_uri_mismatch", "error_description": "Bad Request"}

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
 from signon.storage import SqlStore, open_store, upgrade
 from signon.storage.records import AuthCode, Token
+from signon.storage.store import CodeConsumption
 from tests.storage.records import (
     CLIENT_ID,
     NOW,
@@ -70,6 +71,35 @@ async def test_workers_starting_together_agree_on_the_instance_secrets(
     assert await stores[0].find_secret("jwks_max_age") == "60"
 
 
+async def _delete_during_exchange(
+    exchanging: SqlStore, auth_code: AuthCode, delete: Callable[[], Awaitable[bool]]
+) -> CodeConsumption:
+    """Exchange `auth_code` on one store while `delete` runs on another: the exchange stops
+    inside its transaction (holding the grant's lock, tokens minted but not yet written) until
+    the deletion has run as far as it can, then commits. The deletion must report success."""
+    inside, release = threading.Event(), threading.Event()
+
+    def issue(c: AuthCode) -> tuple[Token, ...]:
+        inside.set()
+        release.wait(10)
+        return tokens_for(c)
+
+    exchange = asyncio.create_task(exchanging.consume_code(auth_code.code_hash, NOW, issue))
+    assert await asyncio.to_thread(inside.wait, 10)
+    deleted = asyncio.create_task(delete())
+    await asyncio.sleep(0.5)  # the deletion runs as far as it can while the exchange waits
+    release.set()
+    result = await exchange
+    assert await deleted
+    return result
+
+
+async def _assert_not_live(store: SqlStore, result: CodeConsumption) -> None:
+    for issued in result.tokens:
+        stored = await store.find_token(issued.token_hash)
+        assert stored is None or stored.revoked_at is not None, issued.kind
+
+
 @pytest.mark.parametrize("deletion", ["client", "user", "project"])
 async def test_a_deletion_during_a_code_exchange_leaves_no_live_token(
     stores: list[SqlStore], deletion: str
@@ -82,29 +112,14 @@ async def test_a_deletion_during_a_code_exchange_leaves_no_live_token(
     grant = await exchanging.save_grant(sub_for(1), CLIENT_ID, ["openid"], NOW, "grant-1")
     auth_code = code("c1", grant.grant_id)
     await exchanging.save_code(auth_code)
-    inside, release = threading.Event(), threading.Event()
-
-    def issue(c: AuthCode) -> tuple[Token, ...]:
-        inside.set()
-        release.wait(10)
-        return tokens_for(c)
-
-    exchange = asyncio.create_task(exchanging.consume_code(auth_code.code_hash, NOW, issue))
-    assert await asyncio.to_thread(inside.wait, 10)
     delete = {
         "client": lambda: deleting.delete_client(CLIENT_ID),
         "user": lambda: deleting.delete_user(sub_for(1)),
         "project": lambda: deleting.delete_project(PROJECT),
     }[deletion]
-    deleted = asyncio.create_task(delete())
-    await asyncio.sleep(0.5)  # the deletion runs as far as it can while the exchange waits
-    release.set()
-    result = await exchange
-    assert await deleted
+    result = await _delete_during_exchange(exchanging, auth_code, delete)
     assert result.status == "ok" and result.tokens
-    for issued in result.tokens:
-        stored = await exchanging.find_token(issued.token_hash)
-        assert stored is None or stored.revoked_at is not None, deletion
+    await _assert_not_live(exchanging, result)
 
 
 async def test_deleting_the_server_client_during_its_server_code_exchange(
@@ -120,23 +135,10 @@ async def test_deleting_the_server_client_during_its_server_code_exchange(
     grant = await exchanging.save_grant(sub_for(1), CLIENT_ID, ["openid"], NOW, "grant-1")
     server_code = code("s1", grant.grant_id, client_id="server-app", azp=CLIENT_ID)
     await exchanging.save_code(server_code)
-    inside, release = threading.Event(), threading.Event()
-
-    def issue(c: AuthCode) -> tuple[Token, ...]:
-        inside.set()
-        release.wait(10)
-        return tokens_for(c)
-
-    exchange = asyncio.create_task(exchanging.consume_code(server_code.code_hash, NOW, issue))
-    assert await asyncio.to_thread(inside.wait, 10)
-    deleted = asyncio.create_task(deleting.delete_client("server-app"))
-    await asyncio.sleep(0.5)  # the deletion runs as far as it can while the exchange waits
-    release.set()
-    result = await exchange
-    assert await deleted
-    for issued in result.tokens:
-        stored = await exchanging.find_token(issued.token_hash)
-        assert stored is None or stored.revoked_at is not None
+    result = await _delete_during_exchange(
+        exchanging, server_code, lambda: deleting.delete_client("server-app")
+    )
+    await _assert_not_live(exchanging, result)
     # The server code cannot be redeemed afterwards either.
     again = await exchanging.consume_code(server_code.code_hash, NOW, tokens_for)
     assert again.status != "ok"
